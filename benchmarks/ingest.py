@@ -1,0 +1,149 @@
+"""Ingest benchmark: the pipeline vs the naive way vs what the server can serve, at Hub scale.
+
+For each N, a loopback Hub imitation (its own process) serves N synthetic models shaped like
+real ``/api/models?expand=…`` items (:mod:`pipeline.synthetic`). Three clients read the whole
+listing, each in its own process so its peak memory is its own:
+
+- **serving rate**: a plain HTTP client that only follows the ``Link`` pages (no parsing):
+  the ceiling any client could reach against this server;
+- **pipeline**: ``python -m pipeline ingest --sources hub --hub-full`` end to end (fetch, store
+  raw pages, validate, transform, build, publish);
+- **naive**: ``list(HfApi.list_models(...))`` → pandas → DuckDB.
+
+Prints one table; figures, not pass/fail. Usage::
+
+    python benchmarks/ingest.py                       # N = 100k, 300k, 1M, 3M (naive up to 1M)
+    python benchmarks/ingest.py --sizes 50000 --naive-max 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.loopback.hub import spawn_hub  # noqa: E402
+
+EXPAND = ["author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore",
+          "gated", "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf", "baseModels"]
+
+# Each client runs in a child: `python benchmarks/ingest.py --client NAME URL WORKDIR`.
+DOWNLOAD_ONLY = "download"
+NAIVE = "naive"
+
+
+def client_download(url: str, workdir: Path) -> dict:
+    import httpx2
+
+    query = [("sort", "createdAt"), ("limit", "1000")] + [("expand", e) for e in EXPAND]
+    next_url: str | None = str(httpx2.URL(url + "/api/models", params=query))
+    pages = size = 0
+    with httpx2.Client(timeout=60) as client:
+        while next_url:
+            response = client.get(next_url)
+            response.raise_for_status()
+            size += len(response.content)
+            pages += 1
+            next_url = response.links.get("next", {}).get("url")
+    return {"pages": pages, "bytes": size}
+
+
+def client_naive(url: str, workdir: Path) -> dict:
+    import duckdb
+    import pandas as pd
+    from huggingface_hub import HfApi
+
+    models = list(HfApi(endpoint=url, token=False).list_models(sort="created_at", expand=EXPAND))
+    rows = []
+    for m in models:
+        row = {k: v for k, v in vars(m).items() if not k.startswith("_")}
+        # nested objects (card data, safetensors info, …) as text: DuckDB cannot take them as is
+        rows.append({k: v if isinstance(v, str | int | float | bool | type(None)) else str(v) for k, v in row.items()})
+    frame = pd.DataFrame(rows)
+    db = workdir / "naive.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE models AS SELECT * FROM frame")
+    con.close()
+    return {"rows": len(frame), "db_bytes": db.stat().st_size}
+
+
+def run_child(args: list[str], env: dict | None = None) -> tuple[float, int, subprocess.CompletedProcess | None]:
+    """Run a child process; returns (seconds, peak RSS in bytes, result)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:4])}… failed ({proc.returncode}): {err[-2000:]}")
+    return elapsed, usage.ru_maxrss * 1024, subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+def measure(n: int, with_naive: bool) -> dict:
+    result: dict = {"n": n}
+    with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp, spawn_hub(synthetic=n, seed=1) as hub:
+        work = Path(tmp)
+        seconds, rss, done = run_child([sys.executable, __file__, "--client", DOWNLOAD_ONLY, hub.url, tmp])
+        result["serve_rate"] = n / seconds
+        result["serve_mb"] = json.loads(done.stdout)["bytes"] / 1e6
+
+        env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_ENDPOINT": hub.url,
+               "LANDSCAPE_DB": str(work / "landscape.duckdb"), "LANDSCAPE_RAW_DIR": str(work / "raw"),
+               "PYTHONPATH": str(ROOT)}
+        seconds, rss, _ = run_child([sys.executable, "-m", "pipeline", "ingest", "--sources", "hub",
+                                     "--hub-limit", "0", "--no-hub-orgs", "--hub-full"], env)
+        result["pipeline_rate"] = n / seconds
+        result["pipeline_rss_mb"] = rss / 1e6
+        result["pipeline_db_mb"] = (work / "landscape.duckdb").stat().st_size / 1e6
+        result["pipeline_raw_mb"] = sum(p.stat().st_size for p in (work / "raw").rglob("*") if p.is_file()) / 1e6
+
+        if with_naive:
+            seconds, rss, done = run_child([sys.executable, __file__, "--client", NAIVE, hub.url, tmp])
+            result["naive_rate"] = n / seconds
+            result["naive_rss_mb"] = rss / 1e6
+            result["naive_db_mb"] = json.loads(done.stdout)["db_bytes"] / 1e6
+    return result
+
+
+def fmt(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100000,300000,1000000,3000000")
+    parser.add_argument("--naive-max", type=int, default=1_000_000,
+                        help="largest N for the naive way (it holds every model in memory)")
+    parser.add_argument("--client", nargs=3, metavar=("NAME", "URL", "WORKDIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        name, url, workdir = args.client
+        fn = {DOWNLOAD_ONLY: client_download, NAIVE: client_naive}[name]
+        print(json.dumps(fn(url, Path(workdir))))
+        return
+
+    print(f"{'N':>10} | {'serving':>9} | {'pipeline':>9} {'peak RSS':>9} {'DB':>8} | "
+          f"{'naive':>9} {'peak RSS':>9} {'DB':>8} | {'vs naive':>8} {'vs serving':>10}")
+    print(f"{'models':>10} | {'models/s':>9} | {'models/s':>9} {'MB':>9} {'MB':>8} | "
+          f"{'models/s':>9} {'MB':>9} {'MB':>8} | {'×':>8} {'share':>10}")
+    for n in (int(s) for s in args.sizes.split(",")):
+        r = measure(n, with_naive=n <= args.naive_max)
+        naive = r.get("naive_rate")
+        print(f"{n:>10,} | {r['serve_rate']:>9,.0f} | {r['pipeline_rate']:>9,.0f} {r['pipeline_rss_mb']:>9,.0f} "
+              f"{r['pipeline_db_mb']:>8,.0f} | {fmt(naive, '>9,.0f')} {fmt(r.get('naive_rss_mb'), '>9,.0f')} "
+              f"{fmt(r.get('naive_db_mb'), '>8,.0f')} | "
+              f"{fmt(r['pipeline_rate'] / naive if naive else None, '>8.1f')} "
+              f"{r['pipeline_rate'] / r['serve_rate']:>10.0%}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

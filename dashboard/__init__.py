@@ -1,0 +1,1 @@
+"""Open Model Landscape: the read side (queries, filters, charts, downloads)."""

@@ -1,0 +1,86 @@
+"""Building blocks every page uses: a chart with its reading guide, source and CSV download.
+
+Every chart says how to read it, where its data comes from (with the attribution the licence
+asks for), which filters shaped it, and offers a **Download CSV** of exactly the rows drawn,
+with the filters in the file name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.filters import describe
+from pipeline.csv_safety import frame_to_csv
+from pipeline.datasets import Filters
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str
+    licence: str | None = None
+
+    def markdown(self) -> str:
+        licence = f", {self.licence}" if self.licence else ""
+        return f"[{self.name}]({self.url}){licence}"
+
+
+EPOCH_MODELS = Source("Epoch AI, 'Data on AI Models'", "https://epoch.ai/data/ai-models", "CC BY 4.0")
+EPOCH_BENCHMARKS = Source("Epoch AI, 'AI Benchmarking Hub'", "https://epoch.ai/benchmarks", "CC BY 4.0")
+HUB = Source("Hugging Face Hub API", "https://huggingface.co/models")
+ARENA = Source("LMArena leaderboard", "https://lmarena.ai/leaderboard", "CC BY 4.0")
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_escape(text: object) -> str:
+    """Text from a source, safe to put inside Markdown: shown literally, never as markup or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def file_name(name: str, filters: Filters, ext: str = "csv") -> str:
+    slug = filters.slug()
+    return f"{name}_{slug}.{ext}" if slug else f"{name}.{ext}"
+
+
+def download_csv(name: str, data: pd.DataFrame, filters: Filters, label: str = "Download CSV") -> None:
+    """A download button for ``data`` as CSV (formula cells neutralised)."""
+    st.download_button(label, data=frame_to_csv(data), file_name=file_name(name, filters), mime="text/csv",
+                       key=f"download-{name}", on_click="ignore", icon=":material/download:")
+
+
+def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | None, data: pd.DataFrame,
+                sources: Iterable[Source], filters: Filters,
+                applies: Iterable[str] = ("country", "license", "org", "task", "size", "years"),
+                empty_message: str = "No data for these filters.") -> None:
+    """One chart with its title, reading guide, source line, active filters and CSV download."""
+    with st.container(border=True):
+        st.markdown(f"#### {title}")
+        st.caption(f"**How to read this:** {how_to_read}")
+        if data.empty or figure is None:
+            st.info(empty_message, icon=":material/filter_alt_off:")
+        else:
+            figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
+            st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
+        sources_md = "; ".join(s.markdown() for s in sources)
+        st.caption(f"Source: {sources_md}. Filters: {md_escape(describe(filters, applies))}.")
+        download_csv(name, data, filters)
+
+
+def headline(label: str, value: str, help_text: str | None = None) -> None:
+    st.metric(label, value, help=help_text)
+
+
+def applies_note(applies: Iterable[str]) -> None:
+    names = {"country": "country", "license": "licence family", "org": "organisation", "task": "task",
+             "size": "size", "years": "years"}
+    applies = list(applies)
+    ignored = [names[k] for k in names if k not in applies]
+    if ignored:
+        st.caption(f"Filters that do not apply on this page: {', '.join(ignored)}.")

@@ -1,0 +1,104 @@
+"""The frame around every page: global filters, freshness, and the empty / partial data states."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.filters import FilterOptions, sidebar
+from dashboard.queries.meta import filter_options
+from pipeline.datasets import Filters
+from pipeline.errors import StorageError
+
+SOURCE_LABELS = {
+    "epoch_models": "Epoch AI models",
+    "epoch_benchmarks": "Epoch AI benchmarks",
+    "arena": "LMArena",
+    "hub": "Hugging Face Hub",
+}
+# Which source fills which table, to say what is missing where it matters.
+TABLE_SOURCES = {
+    "releases": ("epoch_models", "epoch"),
+    "models": ("hub", "hub"),
+    "benchmark_scores": ("epoch_benchmarks", "benchmarks,arena"),
+}
+INGEST_HELP = ("Run `make ingest` (or `python -m pipeline ingest`) on a machine that can reach "
+               "huggingface.co and epoch.ai, then reload this page.")
+
+
+def _ago(stamp: str | None) -> str:
+    if not stamp:
+        return "never"
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    hours = (datetime.now(UTC) - when).total_seconds() / 3600
+    if hours < 1:
+        return "less than an hour ago"
+    if hours < 48:
+        return f"{hours:.0f} hours ago"
+    return f"{hours / 24:.0f} days ago"
+
+
+def setup() -> data.DataState:
+    """Draw the sidebar (filters, freshness) and remember the active filters for the page."""
+    try:
+        state = data.state()
+    except StorageError as exc:
+        st.error(f"The published database cannot be read: {exc}. {INGEST_HELP}")
+        state = data.DataState(None, None, {}, {})
+    options = FilterOptions((), (), ())
+    if state.exists:
+        opts = data.run(filter_options)
+        if isinstance(opts, dict):
+            options = FilterOptions(opts["countries"], opts["organizations"], opts["tasks"])
+    st.session_state["_filters"] = sidebar(options)
+    with st.sidebar:
+        st.divider()
+        st.markdown("**Data**")
+        if not state.exists:
+            st.caption("No database published yet.")
+        else:
+            st.caption(f"Published {_ago(state.published_at)}.")
+            for source, label in SOURCE_LABELS.items():
+                info = state.sources.get(source)
+                if info:
+                    st.caption(f"{label}: fetched {_ago(info['fetched_at'])}, {info['rows']:,} rows")
+                else:
+                    st.caption(f"{label}: not ingested yet")
+        st.caption("Epoch AI data: CC BY 4.0. See *Methodology & sources*.")
+    st.session_state["_data_state"] = state
+    return state
+
+
+def filters() -> Filters:
+    """The active global filters (set by :func:`setup` on this rerun)."""
+    return st.session_state.get("_filters", Filters())
+
+
+def state() -> data.DataState:
+    return st.session_state.get("_data_state") or data.DataState(None, None, {}, {})
+
+
+def require(*tables: str) -> data.DataState:
+    """Stop the page with a plain explanation when a table it needs has no data."""
+    current = state()
+    if not current.exists:
+        st.info(f"No data yet: nothing has been ingested. {INGEST_HELP}", icon=":material/database:")
+        st.stop()
+    missing = [t for t in tables if not current.has(t)]
+    if missing:
+        lines = []
+        for table in missing:
+            source, flag = TABLE_SOURCES.get(table, (table, table))
+            lines.append(f"- **{SOURCE_LABELS.get(source, source)}** has not been ingested "
+                         f"(`python -m pipeline ingest --sources {flag}`)")
+        st.info("This page needs data that is not in the database yet:\n" + "\n".join(lines),
+                icon=":material/database:")
+        st.stop()
+    return current

@@ -1,0 +1,213 @@
+"""Named datasets with their columns and filters: what ``export`` writes and the Explorer pages.
+
+Filters become SQL with bound parameters only; the SQL text is assembled from constants in
+this module, never from input. The same :class:`Filters` drive the dashboard, so an exported
+file and the view it came from always agree.
+
+Filter rules (the methodology page repeats them):
+
+- **country**: a release counts for a country if any of its organisations is there (Epoch's
+  own rule); a Hub model counts for a country if its uploader's organisation is there *or*
+  its root model's organisation is (so a Qwen fine-tune by an individual counts for China).
+- **licence family**, **task** (``pipeline_tag``): Hub models only.
+- **organisation**: the attributed organisation of a Hub model; any organisation of a release.
+- **size**: parameters, inclusive range; **dates**: repository creation for Hub models,
+  publication date for releases.
+
+Example::
+
+    >>> sql, params = dataset_query("models", Filters(countries=("CN",)))
+    >>> params
+    [['CN'], ['CN']]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.config import Settings
+from pipeline.csv_safety import frame_to_csv
+from pipeline.errors import ConfigError
+from pipeline.storage import open_readonly
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The global filters. Empty means "no restriction"."""
+
+    countries: tuple[str, ...] = ()
+    license_families: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    params_min: float | None = None
+    params_max: float | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def slug(self) -> str:
+        """A file-name-safe summary of the active filters, e.g. ``country-CN+US_license-permissive``."""
+        parts = []
+        labels = {"countries": "country", "license_families": "license", "organizations": "org", "tasks": "task"}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in ((), None):
+                continue
+            label = labels.get(f.name, f.name.replace("_", "-"))
+            text = "+".join(map(str, value)) if isinstance(value, tuple) else str(value)
+            parts.append(f"{label}-{text}")
+        slug = re.sub(r"[^A-Za-z0-9+._-]+", "-", "_".join(parts)).strip("-")
+        return slug[:150]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    table: str
+    select: str           # the exported columns, in order
+    order: str
+    kind: str             # "models" | "releases": which filter rules apply
+
+
+MODEL_EXPORT_COLUMNS = (
+    "model_id", "author", "organization", "country", "origin_country", "license", "license_family", "gated",
+    "params", "params_source", "downloads_30d", "downloads_all_time", "likes", "pipeline_tag", "library",
+    "created_at", "last_modified", "base_model", "base_relation", "root_model",
+)
+RELEASE_EXPORT_COLUMNS = (
+    "model", "organization", "country", "countries", "publication_date", "accessibility",
+    "accessibility_group", "params", "training_compute_flop", "frontier", "hf_developer_id",
+)
+
+DATASETS: dict[str, Dataset] = {
+    "models": Dataset("models", "models", ", ".join(MODEL_EXPORT_COLUMNS),
+                      "downloads_30d DESC NULLS LAST, model_id", "models"),
+    "releases": Dataset(
+        "releases", "releases",
+        ", ".join("array_to_string(countries, ',') AS countries" if c == "countries" else c
+                  for c in RELEASE_EXPORT_COLUMNS),
+        "publication_date DESC NULLS LAST, model", "releases"),
+}
+
+
+def models_where(filters: Filters, alias: str = "") -> tuple[str, list]:
+    """WHERE clause (without the keyword; ``true`` when empty) and parameters for ``models``."""
+    p = f"{alias}." if alias else ""
+    clauses: list[str] = []
+    params: list = []
+    if filters.countries:
+        clauses.append(f"(list_contains(?::VARCHAR[], {p}country) OR list_contains(?::VARCHAR[], {p}origin_country))")
+        params += [list(filters.countries), list(filters.countries)]
+    if filters.license_families:
+        clauses.append(f"list_contains(?::VARCHAR[], {p}license_family)")
+        params.append(list(filters.license_families))
+    if filters.organizations:
+        clauses.append(f"list_contains(?::VARCHAR[], {p}organization)")
+        params.append(list(filters.organizations))
+    if filters.tasks:
+        clauses.append(f"list_contains(?::VARCHAR[], {p}pipeline_tag)")
+        params.append(list(filters.tasks))
+    _ranges(clauses, params, filters, f"{p}params", f"CAST({p}created_at AS DATE)")
+    return " AND ".join(clauses) or "true", params
+
+
+def releases_where(filters: Filters, alias: str = "") -> tuple[str, list]:
+    """WHERE clause and parameters for ``releases`` (licence family and task do not apply)."""
+    p = f"{alias}." if alias else ""
+    clauses: list[str] = []
+    params: list = []
+    if filters.countries:
+        clauses.append(f"list_has_any({p}countries, ?::VARCHAR[])")
+        params.append(list(filters.countries))
+    if filters.organizations:
+        clauses.append(f"list_has_any({p}organizations, ?::VARCHAR[])")
+        params.append(list(filters.organizations))
+    _ranges(clauses, params, filters, f"{p}params", f"{p}publication_date")
+    return " AND ".join(clauses) or "true", params
+
+
+def _ranges(clauses: list[str], params: list, filters: Filters, size: str, day: str) -> None:
+    if filters.params_min is not None:
+        clauses.append(f"{size} >= ?")
+        params.append(filters.params_min)
+    if filters.params_max is not None:
+        clauses.append(f"{size} <= ?")
+        params.append(filters.params_max)
+    if filters.date_from is not None:
+        clauses.append(f"{day} >= ?")
+        params.append(filters.date_from)
+    if filters.date_to is not None:
+        clauses.append(f"{day} <= ?")
+        params.append(filters.date_to)
+
+
+def dataset_query(name: str, filters: Filters) -> tuple[str, list]:
+    """The SELECT (and its parameters) of dataset ``name`` under ``filters``."""
+    dataset = DATASETS.get(name)
+    if dataset is None:
+        raise ConfigError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+    if dataset.kind == "releases" and (filters.license_families or filters.tasks):
+        raise ConfigError("releases have no licence family or task: those filters apply to the models dataset")
+    where, params = models_where(filters) if dataset.kind == "models" else releases_where(filters)
+    sql = f"SELECT {dataset.select} FROM {dataset.table} WHERE {where} ORDER BY {dataset.order}"  # noqa: S608
+    return sql, params
+
+
+FORMATS = ("csv", "parquet")
+
+
+def default_export_path(name: str, fmt: str, filters: Filters) -> Path:
+    slug = filters.slug()
+    return Path(f"{name}{'_' + slug if slug else ''}.{fmt}")
+
+
+def export_dataset(settings: Settings, name: str, fmt: str, out: Path | None, filters: Filters) -> tuple[Path, int]:
+    """Write dataset ``name`` to ``out`` (CSV with formula cells neutralised, or Parquet).
+
+    Rows stream from DuckDB in Arrow batches, so memory stays flat for millions of rows.
+    Returns the path written and the row count.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    sql, params = dataset_query(name, filters)
+    path = out or default_export_path(name, fmt, filters)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    rows = 0
+    with open_readonly(settings.db_path) as con:
+        reader = con.sql(sql, params=params).to_arrow_reader(100_000)
+        if fmt == "parquet":
+            with pq.ParquetWriter(tmp, reader.schema) as writer:
+                for batch in _batches(reader):
+                    writer.write_batch(batch)
+                    rows += batch.num_rows
+        else:
+            with open(tmp, "wb") as f:
+                first = True
+                for batch in _batches(reader, keep_empty=True):
+                    csv_bytes = frame_to_csv(batch.to_pandas())
+                    if not first:
+                        csv_bytes = csv_bytes.split(b"\n", 1)[1]  # header only once
+                    f.write(csv_bytes)
+                    rows += batch.num_rows
+                    first = False
+    tmp.replace(path)
+    return path, rows
+
+
+def _batches(reader: pa.RecordBatchReader, keep_empty: bool = False) -> Iterator[pa.RecordBatch]:
+    empty = True
+    for batch in reader:
+        empty = False
+        yield batch
+    if empty and keep_empty:
+        yield pa.RecordBatch.from_pylist([], schema=reader.schema)

@@ -1,0 +1,152 @@
+"""Tables derived on every build from the sources' facts: organisations and attributed models.
+
+Attribution is recomputed on every build, never stored with the fetched facts, so a new Epoch
+file or a corrected registry row changes the countries of every model at the next run,
+whether or not the Hub was fetched again.
+
+Countries (DESIGN.md §5): the Hub has no country field. A model's ``country`` is the country
+of its uploader's organisation (Epoch's ``Hugging Face developer id`` column, overridden and
+extended by ``data/registry/organizations.csv``); its ``origin_country`` is the country of
+the organisation of its *root* model, so a Llama quantisation uploaded by a UK user counts as
+US-origin.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import ConfigError
+from pipeline.transform.countries import normalize_country_code
+from pipeline.transform.model_tree import resolve_roots
+
+REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "registry" / "organizations.csv"
+REGISTRY_KINDS = ("lab", "intermediary", "individual")
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    hf_author: str
+    organization: str | None
+    country: str | None
+    kind: str
+    source: str
+    note: str | None
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> list[RegistryRow]:
+    """The curated organisation registry, validated: a bad row stops the run with its line number."""
+    rows: list[RegistryRow] = []
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        for line, raw in enumerate(reader, start=2):
+            author = (raw.get("hf_author") or "").strip()
+            kind = (raw.get("kind") or "").strip()
+            source = (raw.get("source") or "").strip()
+            note = (raw.get("note") or "").strip() or None
+            country_text = (raw.get("country") or "").strip()
+            country = normalize_country_code(country_text) if country_text else None
+            if not author or kind not in REGISTRY_KINDS or not (source or note):
+                raise ConfigError(f"{path.name} line {line}: needs hf_author, a kind in {REGISTRY_KINDS} "
+                                  "and a source or note")
+            if country_text and country is None:
+                raise ConfigError(f"{path.name} line {line}: unknown country {country_text!r}")
+            rows.append(RegistryRow(author, (raw.get("organization") or "").strip() or None,
+                                    country, kind, source, note))
+    return rows
+
+
+def build_organizations(con: duckdb.DuckDBPyConnection, registry: list[RegistryRow]) -> int:
+    """Fill ``organizations`` from ``releases`` (Epoch) and the registry; returns the row count.
+
+    From Epoch, each developer id takes its most frequent organisation string; the first
+    organisation and first country listed there stand for it (Epoch lists the lead first).
+    A registry row overrides Epoch's values where it has them, and adds ids Epoch lacks.
+    """
+    con.execute("DELETE FROM organizations")
+    con.execute("""
+        INSERT INTO organizations (hf_author, organization, country, is_intermediary, source, note)
+        SELECT hf_developer_id,
+               trim(split_part(mode(organization), ',', 1)),
+               mode(country),
+               false, 'epoch', 'from ' || count(*) || ' Epoch releases'
+        FROM releases WHERE hf_developer_id IS NOT NULL
+        GROUP BY lower(hf_developer_id), hf_developer_id
+        QUALIFY row_number() OVER (PARTITION BY lower(hf_developer_id) ORDER BY count(*) DESC) = 1
+    """)
+    con.execute("CREATE OR REPLACE TEMP TABLE _registry (hf_author VARCHAR, organization VARCHAR, "
+                "country VARCHAR, kind VARCHAR, source VARCHAR, note VARCHAR)")
+    con.executemany("INSERT INTO _registry VALUES (?, ?, ?, ?, ?, ?)",
+                    [(r.hf_author, r.organization, r.country, r.kind, r.source, r.note) for r in registry])
+    # A registry row is a human judgement: it wins over Epoch, field by field, including an
+    # explicit "no organisation" for individuals Epoch mis-attributed.
+    con.execute("""
+        INSERT OR REPLACE INTO organizations (hf_author, organization, country, is_intermediary, source, note)
+        SELECT r.hf_author,
+               CASE WHEN r.kind = 'lab' THEN coalesce(r.organization, o.organization) ELSE r.organization END,
+               CASE WHEN r.kind = 'lab' THEN coalesce(r.country, o.country) ELSE r.country END,
+               r.kind = 'intermediary', 'registry',
+               concat_ws('; ', r.note, r.source)
+        FROM _registry r LEFT JOIN organizations o ON lower(o.hf_author) = lower(r.hf_author)
+    """)
+    # the registry may spell an id differently from Epoch: keep one row per id, the registry's
+    con.execute("""
+        DELETE FROM organizations o WHERE o.source = 'epoch'
+        AND EXISTS (SELECT 1 FROM _registry r WHERE lower(r.hf_author) = lower(o.hf_author)
+                    AND r.hf_author <> o.hf_author)
+    """)
+    return con.execute("SELECT count(*) FROM organizations").fetchone()[0]
+
+
+def attributed_authors(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Hub authors of attributed organisations (not intermediaries, not individuals), for the org scope."""
+    return [r[0] for r in con.execute(
+        "SELECT hf_author FROM organizations WHERE NOT is_intermediary AND organization IS NOT NULL "
+        "ORDER BY hf_author").fetchall()]
+
+
+def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", work: str = "scratch") -> int:
+    """Fill ``models`` from the deduplicated Hub facts in table ``facts``; returns the row count.
+
+    Adds what needs the whole table: roots and depths, sizes inherited from the base model,
+    organisations and countries. ``work`` is the catalog for intermediate tables.
+    """
+    resolve_roots(con, facts, "_roots", work)
+    con.execute("DELETE FROM models")
+    con.execute(f"""
+        INSERT INTO models BY NAME
+        SELECT f.* EXCLUDE (params_measured, params_measured_source, params_undercounted, params_name),
+               f.params_measured, f.params_measured_source, f.params_undercounted, f.params_name,
+               r.root_model, r.depth, r.lineage_status,
+               -- size: own safetensors/gguf figure, else the base's (or root's), else the name;
+               -- a figure of packed integer weights undercounts, so a base's figure beats it
+               CASE
+                 WHEN f.params_measured IS NOT NULL AND NOT f.params_undercounted THEN f.params_measured
+                 WHEN b.params_measured IS NOT NULL AND NOT b.params_undercounted THEN b.params_measured
+                 WHEN rt.params_measured IS NOT NULL AND NOT rt.params_undercounted THEN rt.params_measured
+                 WHEN f.params_name IS NOT NULL THEN f.params_name
+                 ELSE f.params_measured
+               END AS params,
+               CASE
+                 WHEN f.params_measured IS NOT NULL AND NOT f.params_undercounted THEN f.params_measured_source
+                 WHEN b.params_measured IS NOT NULL AND NOT b.params_undercounted THEN 'base_model'
+                 WHEN rt.params_measured IS NOT NULL AND NOT rt.params_undercounted THEN 'base_model'
+                 WHEN f.params_name IS NOT NULL THEN 'name'
+                 ELSE f.params_measured_source
+               END AS params_source,
+               o.organization, o.country, coalesce(o.is_intermediary, false) AS is_intermediary,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.country
+                    ELSE ro.country END AS origin_country
+        FROM {facts} f
+        JOIN {work}._roots r USING (model_id)
+        LEFT JOIN {facts} b ON b.model_id = f.base_model
+        LEFT JOIN {facts} rt ON rt.model_id = r.root_model AND r.root_model <> f.model_id
+        LEFT JOIN organizations o ON lower(o.hf_author) = lower(f.author)
+        LEFT JOIN organizations ro ON lower(ro.hf_author) = lower(split_part(r.root_model, '/', 1))
+                                   AND contains(r.root_model, '/')
+    """)  # noqa: S608 - `facts` and `work` are our own names
+    con.execute(f"DROP TABLE IF EXISTS {work}._roots")
+    return con.execute("SELECT count(*) FROM models").fetchone()[0]

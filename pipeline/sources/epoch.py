@@ -1,0 +1,82 @@
+"""Epoch AI's public datasets: the only module that reads them.
+
+"Data on AI Models" (``all_ai_models.csv``, or a ``.zip`` holding it) is downloaded through
+:func:`pipeline.sources.download.download` (timeouts, retries, conditional GET), then read by
+column *name*: Epoch reorders, adds and drops columns between releases, so nothing here
+depends on positions, and a missing optional column reads as empty.
+
+Data: Epoch AI, 'Data on AI Models', published online at epoch.ai, CC BY 4.0.
+
+Example::
+
+    >>> got = fetch_models(settings)                          # doctest: +SKIP
+    >>> header, rows = read_models_csv(got.path)
+    >>> next(rows)[1]["Model"]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.errors import SourceError
+from pipeline.progress import Progress
+from pipeline.sources.download import Downloaded, download
+
+MODELS_FILE = "all_ai_models.csv"
+REQUIRED_MODEL_COLUMNS = ("Model",)
+
+# Some Epoch cells hold whole paragraphs; the csv module's default limit (128 kB) is enough for
+# them, and anything beyond is not a cell we would keep.
+csv.field_size_limit(1 << 20)
+
+
+def fetch_models(settings: Settings, progress: Progress | None = None) -> Downloaded:
+    """Download (or revalidate) Epoch's models file into the raw cache."""
+    return download(settings.epoch_models_url, settings.raw_dir / "cache" / "epoch_models", settings,
+                    progress, label="epoch models")
+
+
+def _open_text(path: Path, wanted: str) -> io.TextIOBase:
+    """The CSV text of ``path``: the file itself, or the member named ``wanted`` of a zip."""
+    if zipfile.is_zipfile(path):
+        archive = zipfile.ZipFile(path)
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        member = next((n for n in names if n.rsplit("/", 1)[-1] == wanted), None)
+        if member is None:
+            raise SourceError(f"{path.name} is a zip without {wanted} (it holds: {', '.join(names[:8])})")
+        return io.TextIOWrapper(archive.open(member), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def read_models_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header (names stripped) and the rows of Epoch's models file as ``(row number, {column: text})``.
+
+    Row numbers count data rows from 1, as a spreadsheet user would after the header. Raises
+    :class:`SourceError` when the file is not a CSV with the columns we cannot do without.
+    """
+    try:
+        handle = _open_text(path, MODELS_FILE)
+        reader = csv.reader(handle)
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, UnicodeDecodeError, csv.Error, zipfile.BadZipFile) as exc:
+        raise SourceError(f"Epoch models file {path.name} is not a readable CSV: {exc or 'empty file'}") from None
+    missing = [c for c in REQUIRED_MODEL_COLUMNS if c not in header]
+    if missing:
+        raise SourceError(f"Epoch models file has no {', '.join(missing)} column (columns: {', '.join(header[:10])}…)")
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        number = 0
+        with handle:
+            try:
+                for number, values in enumerate(reader, start=1):
+                    # a short row gets empty cells; cells beyond the header are ignored
+                    yield number, {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise SourceError(f"Epoch models file is malformed near data row {number + 1}: {exc}") from None
+
+    return header, rows()

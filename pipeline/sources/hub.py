@@ -1,0 +1,310 @@
+"""The Hugging Face Hub: the only module that talks to it.
+
+Requests go through ``huggingface_hub``'s own HTTP layer (``http_backoff`` retries 429 as
+the ``RateLimit`` / ``Retry-After`` headers say and 5xx with exponential backoff;
+``hf_raise_for_status`` turns errors into its typed exceptions). Pagination follows the
+absolute ``Link: <…>; rel="next"`` URLs the Hub sends, as ``huggingface_hub`` does, but page by
+page so each page can be stored before the next is asked for: ``list_models`` cannot start
+from a saved cursor, and resuming after a crash needs exactly that.
+
+Two things ``http_backoff`` cannot see are retried here: a 200 whose body is not a complete
+JSON array (truncated, garbled) and a ``Link`` header that is not a URL of this Hub.
+
+Example::
+
+    >>> client = HubClient(settings)                                   # doctest: +SKIP
+    >>> for page in fetch_stream(client, PageStore(dir), top_models_stream(5000), progress):
+    ...     print(len(page.records))
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+import httpx2
+import orjson
+from huggingface_hub.utils import (
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    build_hf_headers,
+    hf_raise_for_status,
+    http_backoff,
+    parse_ratelimit_headers,
+)
+
+from pipeline.config import Settings
+from pipeline.errors import RateLimitedError, SourceError
+from pipeline.progress import Progress
+from pipeline.sources.download import ensure_resolvable
+from pipeline.sources.raw import PageStore
+
+PAGE_SIZE = 1000  # the Hub's largest page when `expand` is used
+EXPAND = (
+    "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore",
+    "gated", "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf", "baseModels",
+)
+# Pace before the quota runs out: when this share of the window's quota (at least one request)
+# is all that is left, wait for the window to reset rather than run into 429s.
+RESERVE_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One paginated listing of the Hub: a scope and the query that lists it.
+
+    ``key`` names its folder under the run's raw directory; ``max_models`` stops a top-N
+    listing once N models have been read.
+    """
+
+    key: str
+    scope: str  # top | org | full
+    params: tuple[tuple[str, str | int], ...]
+    max_models: int | None = None
+
+
+def top_models_stream(limit: int) -> Stream:
+    """The ``limit`` most downloaded models (30-day downloads)."""
+    return Stream("top", "top", (("sort", "downloads"), ("limit", min(PAGE_SIZE, limit))), max_models=limit)
+
+
+def author_stream(author: str) -> Stream:
+    """Every model of one Hub author, sorted by creation date so the cursor is stable."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", author)
+    return Stream(f"org-{safe}", "org", (("author", author), ("sort", "createdAt"), ("limit", PAGE_SIZE)))
+
+
+def full_hub_stream() -> Stream:
+    """Every model on the Hub, sorted by creation date so the cursor is stable."""
+    return Stream("full", "full", (("sort", "createdAt"), ("limit", PAGE_SIZE)))
+
+
+@dataclass
+class Page:
+    number: int
+    records: list
+    from_checkpoint: bool
+
+
+@dataclass
+class WaitLog:
+    """Rate-limit waits of a run: ours (pacing) and those ``http_backoff`` made on 429."""
+
+    waits: int = 0
+    seconds: float = 0.0
+    retries: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+_WAIT = re.compile(r"Rate limited\. Waiting ([\d.]+)s")
+_RETRY = re.compile(r"Retrying in ([\d.]+)s")
+
+
+class _BackoffWatcher(logging.Handler):
+    """Counts the waits ``http_backoff`` makes, from the log lines it writes while waiting.
+
+    ``http_backoff`` reports its sleeps only through its logger; reading them keeps the single
+    retry loop in ``huggingface_hub`` while still showing waits on the progress bars.
+    """
+
+    def __init__(self, waits: WaitLog, progress: Progress) -> None:
+        super().__init__(logging.WARNING)
+        self.waits, self.progress = waits, progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if m := _WAIT.search(text):
+            self.waits.waits += 1
+            self.waits.seconds += float(m.group(1))
+            self.progress.message(f"Hub rate limit reached: waiting {float(m.group(1)):.0f}s as the Hub asks")
+        elif m := _RETRY.search(text):
+            self.waits.retries += 1
+            self.progress.message(f"Hub request failed, retrying in {float(m.group(1)):.0f}s")
+
+
+class HubClient:
+    """Requests to one Hub endpoint, paced by its ``RateLimit`` headers.
+
+    Example::
+
+        >>> client = HubClient(load_settings())                   # doctest: +SKIP
+        >>> client.model_info("deepseek-ai/DeepSeek-R1")["id"]
+        'deepseek-ai/DeepSeek-R1'
+    """
+
+    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+        self.endpoint = settings.hub_endpoint
+        self._netloc = urlsplit(self.endpoint).netloc
+        self.timeout = settings.http_timeout
+        self.retries = settings.http_retries
+        self.progress = progress or Progress.quiet()
+        # token=False when unset: never fall back to a token saved on the machine silently.
+        self._headers = build_hf_headers(token=settings.hf_token or False, library_name="open-model-landscape")
+        self.waits = WaitLog()
+        self.requests = 0
+        ensure_resolvable(self.endpoint, "Hub")
+
+    @contextmanager
+    def watching_backoff(self) -> Iterator[None]:
+        """Route ``http_backoff``'s wait messages to our progress output while fetching."""
+        logger = logging.getLogger("huggingface_hub.utils._http")
+        handler = _BackoffWatcher(self.waits, self.progress)
+        propagate = logger.propagate
+        logger.addHandler(handler)
+        logger.propagate = False  # its own console handler would print over the bars
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+
+    def get(self, url: str, params: list[tuple[str, str | int]] | None = None) -> httpx2.Response:
+        """GET with ``huggingface_hub``'s retries; errors become :class:`SourceError`."""
+        self.requests += 1
+        try:
+            response = http_backoff(
+                "GET", url, params=params, headers=self._headers, timeout=self.timeout,
+                max_retries=self.retries,
+            )
+            hf_raise_for_status(response)
+        except RepositoryNotFoundError:
+            raise
+        except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status == 429:
+                raise RateLimitedError(
+                    f"the Hub kept answering 429 (rate limited) after {self.retries} retries"
+                ) from None
+            raise SourceError(f"the Hub answered HTTP {status} for {_short(url)}") from None
+        except httpx2.HTTPError as exc:
+            raise SourceError(f"cannot reach the Hub at {self.endpoint}: {type(exc).__name__}: {exc}") from None
+        self._pace(response)
+        return response
+
+    def _pace(self, response: httpx2.Response) -> None:
+        info = parse_ratelimit_headers(response.headers)
+        if info is None or info.reset_in_seconds <= 0:
+            return
+        reserve = max(1, int((info.limit or 0) * RESERVE_SHARE))
+        if info.remaining <= reserve:
+            wait = float(info.reset_in_seconds) + 1
+            self.waits.waits += 1
+            self.waits.seconds += wait
+            self.progress.message(
+                f"Hub quota nearly used ({info.remaining} requests left): waiting {wait:.0f}s for the window to reset")
+            time.sleep(wait)
+
+    def list_page(self, url: str, params: list[tuple[str, str | int]] | None = None) -> tuple[bytes, list, str | None]:
+        """One page of ``/api/models``: (body, records, next URL).
+
+        A body that is not a JSON array, or a ``Link`` that is not a URL of this Hub, is asked
+        for again (with the same backoff as ``http_backoff``), then reported as a
+        :class:`SourceError`: it means the page cannot be trusted, and a run must not go on
+        without it.
+        """
+        problem = ""
+        delay = 1.0
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.waits.retries += 1
+                self.progress.message(f"Hub page was unusable ({problem}); asking again in {delay:.0f}s")
+                time.sleep(delay)
+                delay = min(8.0, delay * 2)
+            response = self.get(url, params)
+            body = response.content
+            try:
+                records = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                problem = f"invalid JSON: {exc.msg}"
+                continue
+            if not isinstance(records, list):
+                problem = f"expected a JSON array, got {type(records).__name__}"
+                continue
+            next_url = response.links.get("next", {}).get("url")
+            if next_url is not None and not self._is_listing_url(next_url):
+                problem = f"malformed Link header {next_url[:120]!r}"
+                continue
+            return body, records, next_url
+        raise SourceError(f"the Hub sent an unusable page for {_short(url)} {self.retries + 1} times: {problem}")
+
+    def _is_listing_url(self, url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        return (parts.scheme in ("http", "https") and parts.netloc == self._netloc
+                and parts.path.rstrip("/").endswith("/api/models"))
+
+    def model_info(self, repo_id: str) -> dict | None:
+        """One model's record (same fields as the listing), or None when it does not exist."""
+        url = f"{self.endpoint}/api/models/{repo_id}"
+        try:
+            response = self.get(url, [("expand", e) for e in EXPAND])
+        except RepositoryNotFoundError:
+            return None
+        try:
+            record = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise SourceError(f"the Hub sent invalid JSON for model {repo_id}") from None
+        return record if isinstance(record, dict) else None
+
+
+def _short(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def first_url(client: HubClient, stream: Stream) -> str:
+    """The URL of a stream's first page, with ``expand`` as repeated keys like the Hub expects."""
+    query = list(stream.params) + [("expand", e) for e in EXPAND]
+    return f"{client.endpoint}/api/models?{urlencode(query)}"
+
+
+def fetch_stream(client: HubClient, store: PageStore, stream: Stream, progress: Progress) -> Iterator[Page]:
+    """Every page of ``stream``: first those already on disk, then fetched ones, each stored first.
+
+    Pages read back from ``store`` are not fetched again, so a run that was killed resumes where
+    it stopped. A top-N stream stops once N models have been yielded.
+    """
+    seen = 0
+    next_url: str | None = first_url(client, stream)
+    number = 0
+    label = f"hub {stream.key}"
+    with progress.counter(label, unit="pages") as bar:
+        for stored in store.pages():
+            try:
+                records = orjson.loads(stored.body)
+            except orjson.JSONDecodeError:
+                break  # only complete pages are ever stored; be safe and fetch it again
+            number = stored.number
+            records = _cap(records, stream, seen)
+            seen += len(records)
+            next_url = stored.next_url
+            bar.advance(1, models=seen, source="checkpoint")
+            yield Page(number, records, from_checkpoint=True)
+            if next_url is None or _done(stream, seen):
+                return
+        while next_url is not None and not _done(stream, seen):
+            number += 1
+            body, records, following = client.list_page(next_url)
+            store.write(number, url=next_url, next_url=following, body=body)
+            records = _cap(records, stream, seen)
+            seen += len(records)
+            next_url = following
+            bar.advance(1, models=seen, waits=client.waits.waits, source="hub")
+            yield Page(number, records, from_checkpoint=False)
+
+
+def _cap(records: list, stream: Stream, seen: int) -> list:
+    if stream.max_models is None:
+        return records
+    return records[: max(0, stream.max_models - seen)]
+
+
+def _done(stream: Stream, seen: int) -> bool:
+    return stream.max_models is not None and seen >= stream.max_models

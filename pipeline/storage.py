@@ -1,0 +1,244 @@
+"""The database files: build a new one, publish it atomically, open the published one read-only.
+
+Readers (the dashboard, `status`, `export`) only ever open the published file read-only and
+briefly. A run builds ``<db>.building`` next to it, and :meth:`Build.publish` moves it over the
+published path with ``os.replace``: a reader sees either the old file or the new one, never a
+half-built one, and a run that fails leaves the old file untouched.
+
+Example::
+
+    >>> with Build(Path("/tmp/x.duckdb")) as build:      # doctest: +SKIP
+    ...     build.con.execute("INSERT INTO meta VALUES ('k', 'v')")
+    ...     build.publish()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import StorageError
+
+SCHEMA_VERSION = "1"
+# Staging tables (millions of raw rows) live in an in-memory catalog ``scratch`` so they never
+# bloat the published file; DuckDB spills it to ``<db>.tmp/`` past this memory limit, which
+# keeps a run's memory flat however large the Hub gets.
+BUILD_MEMORY_LIMIT = "1GB"
+
+# Tables in the order `status` lists them. Identifiers in SQL come only from constants like
+# this one, never from input.
+TABLES: tuple[str, ...] = (
+    "models", "model_snapshots", "organizations", "releases",
+    "sources", "runs", "quarantine",
+)
+
+
+def schema_sql() -> str:
+    """The text of ``schema.sql``, the one definition of every table."""
+    return resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def schema_tables() -> list[str]:
+    """Every table ``schema.sql`` creates, in file order."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(schema_sql())
+        return [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory' ORDER BY table_oid"
+        ).fetchall()]
+    finally:
+        con.close()
+
+
+def published_version(db_path: Path) -> str | None:
+    """A cheap token that changes whenever a new database is published (None if there is none).
+
+    ``os.replace`` gives the published path a new inode, so (inode, mtime, size) changes on
+    every publish; readers use it as a cache key.
+    """
+    try:
+        st = db_path.stat()
+    except FileNotFoundError:
+        return None
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+@contextlib.contextmanager
+def open_readonly(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection to the published database.
+
+    Raises :class:`StorageError` when there is no database yet or it cannot be read.
+    """
+    if not db_path.exists():
+        raise StorageError(f"no database at {db_path}: run `python -m pipeline ingest` first")
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise StorageError(f"cannot open {db_path}: {_first_line(exc)}") from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Build:
+    """A new database file under construction, published by atomic replace or discarded.
+
+    Holds an exclusive lock (``<db>.lock``) for its whole life so two ingests cannot build at
+    once. Use as a context manager: leaving the block without :meth:`publish` discards the
+    file, so a failed run publishes nothing.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.path = db_path.with_name(db_path.name + ".building")
+        self.temp_dir = db_path.with_name(db_path.name + ".tmp")
+        self.staging_dir = db_path.with_name(db_path.name + ".staging")
+        self._lock_path = db_path.with_name(db_path.name + ".lock")
+        self._lock_fd: int | None = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.published = False
+
+    def __enter__(self) -> Build:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_fd = os.open(self._lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+            raise StorageError(f"another ingest is already building {self.db_path}") from None
+        self._remove_build_files()  # leftovers of a run that was killed
+        self.staging_dir.mkdir()
+        self.con = duckdb.connect(str(self.path), config={
+            "memory_limit": BUILD_MEMORY_LIMIT, "preserve_insertion_order": False,
+            "temp_directory": str(self.temp_dir),
+        })
+        self.con.execute("ATTACH ':memory:' AS scratch")
+        self.con.execute(schema_sql())
+        self.con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('build_started_at', ?)",
+            [SCHEMA_VERSION, datetime.now(UTC).isoformat()],
+        )
+        return self
+
+    def previous(self) -> Path | None:
+        """The currently published database, if any (to carry history over from)."""
+        return self.db_path if self.db_path.exists() else None
+
+    @contextlib.contextmanager
+    def attached_previous(self) -> Iterator[bool]:
+        """Attach the published database read-only as ``prev`` for the duration of the block.
+
+        Yields False (and attaches nothing) when there is no readable previous database, so a
+        corrupt old file does not stop a new one from being built.
+        """
+        assert self.con is not None
+        prev = self.previous()
+        if prev is None:
+            yield False
+            return
+        try:
+            self.con.execute("ATTACH ? AS prev (READ_ONLY)", [str(prev)])
+        except duckdb.Error:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self.con.execute("DETACH prev")
+
+    def carry_over(self, tables: Sequence[str]) -> dict[str, int]:
+        """Copy ``tables`` from the published database into this build, by column name.
+
+        Columns added to the schema since the old file was written come out NULL; columns the
+        schema no longer has are dropped. Returns rows copied per table.
+        """
+        assert self.con is not None
+        copied: dict[str, int] = {}
+        with self.attached_previous() as attached:
+            if not attached:
+                return {t: 0 for t in tables}
+            old_tables = {r[0] for r in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'prev'").fetchall()}
+            for table in tables:
+                if table not in TABLES_SET or table not in old_tables:
+                    copied[table] = 0
+                    continue
+                new_cols = [r[0] for r in self.con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                    "AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+                old_cols = {r[0] for r in self.con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' "
+                    "AND table_name = ?", [table]).fetchall()}
+                cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+                self.con.execute(f"DELETE FROM main.{table}")  # noqa: S608 - identifiers from TABLES
+                self.con.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM prev.{table}")  # noqa: S608
+                copied[table] = self.con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]  # noqa: S608
+        return copied
+
+    def publish(self) -> None:
+        """Make this build the published database, atomically."""
+        assert self.con is not None
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('published_at', ?)", [datetime.now(UTC).isoformat()])
+        self.con.execute("DETACH scratch")
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        self.con = None
+        _fsync(self.path)
+        os.replace(self.path, self.db_path)
+        _fsync(self.db_path.parent)
+        self.published = True
+
+    def _remove_build_files(self) -> None:
+        shutil.rmtree(self.staging_dir, ignore_errors=True)
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+        for suffix in ("", ".wal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(self.path) + suffix)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        if self.published:
+            shutil.rmtree(self.staging_dir, ignore_errors=True)
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+        else:
+            self._remove_build_files()
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+TABLES_SET = frozenset(TABLES)
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of :data:`TABLES` that exist in ``con``."""
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - constant names
+            for t in TABLES if t in present}

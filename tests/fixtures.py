@@ -1,0 +1,157 @@
+"""Hand-written fixture data, and a database built from it by the real pipeline over loopback.
+
+The Epoch rows below are written by hand for the tests (names and figures of well-known
+releases, rounded); none is copied from Epoch's files. Hub records come from the pipeline's
+own generator (:mod:`pipeline.synthetic`) plus the hand-written malformed ones here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from pipeline.config import Settings, load_settings
+from pipeline.ingest import IngestOptions, ingest
+from pipeline.progress import Progress
+from pipeline.synthetic import synthetic_models
+
+EPOCH_COLUMNS = (
+    "Model", "Domain", "Task", "Organization", "Publication date", "Parameters", "Training compute (FLOP)",
+    "Model accessibility", "Country (of organization)", "Frontier model", "Notability criteria",
+    "Hugging Face developer id", "Organization categorization", "Base model", "Last modified",
+)
+
+O_UNR, O_RES, O_NC = "Open weights (unrestricted)", "Open weights (restricted use)", "Open weights (non-commercial)"
+API, HOSTED, UNRELEASED = "API access", "Hosted access (no API)", "Unreleased"
+US, CN, FR = "United States of America", "China", "France"
+
+
+def _row(model: str, org: str, day: str, access: str, country: str, params: float | None = None,
+         compute: float | None = None, hf: str = "", frontier: bool = False, notable: str = "") -> dict:
+    return {
+        "Model": model, "Domain": "Language", "Task": "Language modeling/generation", "Organization": org,
+        "Publication date": day, "Parameters": "" if params is None else repr(params),
+        "Training compute (FLOP)": "" if compute is None else repr(compute), "Model accessibility": access,
+        "Country (of organization)": country, "Frontier model": "True" if frontier else "",
+        "Notability criteria": notable, "Hugging Face developer id": hf, "Organization categorization": "Industry",
+        "Base model": "", "Last modified": "2026-01-05 10:00:00+00:00",
+    }
+
+
+# 2024 and 2025, US and CN: the dashboard tests assert these counts.
+#   2024 US: open 3 (Llama 3.1 405B, Gemma 2 27B, Phi-3), closed 3 (GPT-4o, Claude 3.5 Sonnet, Gemini 1.5 Pro)
+#   2024 CN: open 3 (Qwen2.5-72B, DeepSeek-V3, GLM-4-9B), closed 1 (Qwen-Max)
+#   2025 US: open 2 (gpt-oss-120b, Llama 4 Maverick), closed 3 (GPT-5, Claude Opus 4, Gemini 2.5 Pro)
+#   2025 CN: open 4 (DeepSeek-R1, Qwen3-235B-A22B, Kimi K2, LongCat-Flash), closed 0
+EPOCH_ROWS: list[dict] = [
+    _row("Llama 3.1 405B", "Meta AI", "2024-07-23", O_RES, US, 4.05e11, 3.8e25, "meta-llama", True, "SOTA improvement"),
+    _row("Gemma 2 27B", "Google DeepMind", "2024-06-27", O_RES, US, 2.7e10, 2.1e24, "google"),
+    _row("Phi-3-medium", "Microsoft", "2024-04-23", O_UNR, US, 1.4e10, 4.0e23, "microsoft"),
+    _row("GPT-4o", "OpenAI", "2024-05-13", API, US, None, 3.8e25, "", True, "SOTA improvement"),
+    _row("Claude 3.5 Sonnet", "Anthropic", "2024-06-20", API, US, None, 3.6e25, "", True, "SOTA improvement"),
+    _row("Gemini 1.5 Pro", "Google DeepMind", "2024-02-15", API, US + "," + US, None, 1.6e25, "", True, "SOTA improvement"),
+    _row("Qwen2.5-72B", "Alibaba", "2024-09-19", O_RES, CN, 7.27e10, 7.8e24, "Qwen", False, "Significant use"),
+    _row("DeepSeek-V3", "DeepSeek", "2024-12-26", O_UNR, CN, 6.71e11, 3.4e24, "deepseek-ai", False, "SOTA improvement"),
+    _row("GLM-4-9B", "Z.ai (Zhipu AI),Tsinghua University", "2024-06-05", O_RES, CN + "," + CN, 9.4e9, None, "zai-org"),
+    _row("Qwen-Max", "Alibaba", "2024-09-19", API, CN, None, None, "", False, ""),
+    _row("gpt-oss-120b", "OpenAI", "2025-08-05", O_UNR, US, 1.17e11, 4.9e24, "openai", False, "Significant use"),
+    _row("Llama 4 Maverick", "Meta AI", "2025-04-05", O_RES, US, 4.0e11, 2.2e24, "meta-llama"),
+    _row("GPT-5", "OpenAI", "2025-08-07", API, US, None, 5.0e25, "", True, "SOTA improvement"),
+    _row("Claude Opus 4", "Anthropic", "2025-05-22", API, US, None, None, "", True, "SOTA improvement"),
+    _row("Gemini 2.5 Pro", "Google DeepMind", "2025-03-25", API, US + "," + "United Kingdom of Great Britain and "
+         "Northern Ireland", None, None, "", True, "SOTA improvement"),
+    _row("DeepSeek-R1", "DeepSeek", "2025-01-20", O_UNR, CN, 6.71e11, 4.0e24, "deepseek-ai", False, "SOTA improvement"),
+    _row("Qwen3-235B-A22B", "Alibaba", "2025-04-29", O_UNR, CN, 2.35e11, 4.7e24, "Qwen"),
+    _row("Kimi K2", "Moonshot", "2025-07-11", O_RES, CN, 1.0e12, 2.9e24, "moonshotai", False, "SOTA improvement"),
+    _row("LongCat-Flash", "Meituan Inc", "2025-09-01", O_UNR, CN, 5.6e11, None, "meituan-longcat"),
+    # other countries and states
+    _row("Mistral Large 2", "Mistral AI", "2024-07-24", O_NC, FR, 1.23e11, 2.1e25, "mistralai"),
+    _row("Mistral Medium 3", "Mistral AI", "2025-05-07", API, FR, None, None, ""),
+    _row("EXAONE 4.0", "LG AI Research", "2025-07-15", O_NC, "Korea (Republic of)", 3.2e10, None, "LGAI-EXAONE"),
+    _row("Falcon 3 10B", "Technology Innovation Institute", "2024-12-17", O_UNR, "United Arab Emirates", 1.0e10),
+    _row("Internal Model X", "Google DeepMind", "2025-02-01", UNRELEASED, US, None, None, ""),
+    _row("Hosted Model Y", "Character.AI", "2024-03-01", HOSTED, US, None, None, ""),
+    _row("Unlabelled Model Z", "Some University", "2024-03-05", "", US, 1.0e9),
+    _row("GPT-3", "OpenAI", "2020-05-28", API, US, 1.75e11, 3.1e23, "", True, "Highly cited"),
+    _row("BLOOM", "Hugging Face,BigScience", "2022-07-11", O_RES, US + "," + FR, 1.76e11, 4.1e23, "bigscience"),
+    _row("Whitespace Model\n", " Stray Org \n", "2023-03-01", f" {O_UNR} ", "China , China", 7.0e9),
+]
+
+MALFORMED_HUB_RECORDS: list = [
+    {"author": "nobody", "downloads": 5},                                       # missing id
+    {"id": 12345},                                                              # id of the wrong type
+    {"id": "evil/<script>alert(1)</script>", "downloads": 1},                   # markup in the id
+    {"id": "bad/dates", "createdAt": "last tuesday"},                           # unparsable date
+    {"id": "bad/downloads", "downloads": "many"},                               # wrong type
+    {"id": "bad/tags", "tags": "license:mit"},                                  # tags not a list
+    {"id": "bad/control", "pipeline_tag": "text\x07generation"},                # control characters
+    {"id": "bad/huge", "library_name": "x" * 50_000},                           # huge string
+    {"id": "bad/card", "cardData": ["license", "mit"]},                         # cardData not an object
+    "not even an object",
+]
+
+
+def epoch_csv(rows: Iterable[dict] = EPOCH_ROWS, columns: Sequence[str] = EPOCH_COLUMNS,
+              extra_columns: Sequence[str] = ()) -> bytes:
+    """Epoch's models file for ``rows``: only ``columns`` (any order), plus empty ``extra_columns``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = list(columns) + list(extra_columns)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in header])
+    return out.getvalue().encode("utf-8")
+
+
+def zipped(name: str, content: bytes, others: dict[str, bytes] | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for other, data in (others or {}).items():
+            z.writestr(other, data)
+        z.writestr(name, content)
+    return buf.getvalue()
+
+
+FIXTURE_HUB_COUNT = 3000
+FIXTURE_HUB_SEED = 7
+
+
+def fixture_hub_records(count: int = FIXTURE_HUB_COUNT, seed: int = FIXTURE_HUB_SEED) -> list:
+    return list(synthetic_models(count, seed=seed)) + list(MALFORMED_HUB_RECORDS)
+
+
+@contextmanager
+def fixture_servers(extra_static: dict[str, bytes] | None = None):
+    """A Hub imitation with the fixture records and a static server with the fixture files."""
+    from tests.loopback.hub import HubServer
+    from tests.loopback.static import StaticServer
+
+    files = {"/epoch/all_ai_models.csv": epoch_csv()}
+    files.update(extra_static or {})
+    with ExitStack() as stack:
+        hub = stack.enter_context(HubServer(fixture_hub_records()))
+        static = stack.enter_context(StaticServer(files))
+        yield hub, static
+
+
+def fixture_env(hub_url: str, static_url: str, db: Path, raw: Path) -> dict[str, str]:
+    return {
+        "LANDSCAPE_DB": str(db), "LANDSCAPE_RAW_DIR": str(raw), "HF_ENDPOINT": hub_url,
+        "LANDSCAPE_EPOCH_MODELS_URL": f"{static_url}/epoch/all_ai_models.csv",
+        "LANDSCAPE_EPOCH_BENCHMARKS_URL": f"{static_url}/epoch/benchmark_data.zip",
+        "LANDSCAPE_ARENA_URL": f"{static_url}/arena/",
+        "LANDSCAPE_HTTP_RETRIES": "2",
+    }
+
+
+def build_fixture_db(folder: Path, sources: tuple[str, ...] = ("epoch", "hub")) -> Settings:
+    """Run the real pipeline over loopback servers into ``folder``; returns the settings used."""
+    with fixture_servers() as (hub, static):
+        settings = load_settings(fixture_env(hub.url, static.url, folder / "landscape.duckdb", folder / "raw"))
+        ingest(settings, IngestOptions(sources=sources, hub_limit=1000, hub_orgs=False, hub_full=True),
+               Progress.quiet())
+    return settings

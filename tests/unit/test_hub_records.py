@@ -1,0 +1,80 @@
+"""One Hub record → one staging row, or a quarantine reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.transform.hub_records import STAGING_COLUMNS, Quarantined, hub_row
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def col(row: tuple, name: str):
+    return row[STAGING_COLUMNS.index(name)]
+
+
+def test_a_full_record():
+    record = {
+        "_id": "66a", "id": "bartowski/Llama-3.1-8B-Instruct-GGUF", "author": "bartowski",
+        "createdAt": "2024-07-23T14:03:25.000Z", "lastModified": "2024-08-01T00:00:00.000Z",
+        "downloads": 120, "downloadsAllTime": 5000, "likes": 7, "trendingScore": 1, "gated": False,
+        "library_name": "gguf", "pipeline_tag": "text-generation",
+        "tags": ["gguf", "license:llama3.1", "base_model:quantized:meta-llama/Llama-3.1-8B-Instruct"],
+        "cardData": {"license": "llama3.1", "datasets": ["a/b"]},
+        "gguf": {"total": 8030261248, "architecture": "llama"},
+        "baseModels": {"relation": "quantized", "models": [{"_id": "1", "id": "meta-llama/Llama-3.1-8B-Instruct"}]},
+    }
+    row = hub_row(record, "top", NOW)
+    assert not isinstance(row, Quarantined) and len(row) == len(STAGING_COLUMNS)
+    assert col(row, "license") == "llama3.1" and col(row, "license_family") == "restricted"
+    assert (col(row, "params_measured"), col(row, "params_measured_source")) == (8030261248, "gguf")
+    assert col(row, "params_name") == 8_000_000_000
+    assert col(row, "base_model") == "meta-llama/Llama-3.1-8B-Instruct" and col(row, "base_relation") == "quantized"
+    assert col(row, "created_at") == datetime(2024, 7, 23, 14, 3, 25, tzinfo=UTC)
+    assert col(row, "gated") is False and col(row, "card_datasets") == ["a/b"]
+
+
+def test_minimal_record_takes_the_author_from_the_id():
+    row = hub_row({"id": "Qwen/Qwen3-8B"}, "org", NOW)
+    assert col(row, "author") == "Qwen" and col(row, "license_family") == "none"
+
+
+@pytest.mark.parametrize(("record", "reason"), [
+    ({}, "missing id"),
+    ({"id": None}, "missing id"),
+    ({"id": 5}, "id is int, not text"),
+    ({"id": "a b/c"}, "id is not a Hub repo id"),
+    ({"id": "x/y", "downloads": -1}, "downloads is -1, not a count"),
+    ({"id": "x/y", "likes": True}, "likes is True, not a count"),
+    ({"id": "x/y", "gated": "sometimes"}, "gated is 'sometimes'"),
+    ({"id": "x/y", "safetensors": 12}, "safetensors is int, not an object"),
+    ({"id": "x/y", "lastModified": 1700000000}, "lastModified '1700000000' is not a date"),
+    ({"id": "x/y", "tags": ["ok", 3]}, "tags holds a int"),
+])
+def test_malformed_records_give_a_reason(record, reason):
+    got = hub_row(record, "full", NOW)
+    assert isinstance(got, Quarantined) and got == reason
+
+
+def test_gated_modes():
+    assert (col(hub_row({"id": "a/b", "gated": "manual"}, "top", NOW), "gated_mode")) == "manual"
+    assert col(hub_row({"id": "a/b", "gated": "auto"}, "top", NOW), "gated") is True
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["id", "author", "tags", "cardData", "downloads", "createdAt", "gated",
+                                        "safetensors", "gguf", "baseModels", "pipeline_tag", "library_name"]),
+                       json_values))
+def test_never_raises_on_arbitrary_json(record):
+    got = hub_row(record, "full", NOW)
+    assert isinstance(got, Quarantined) or len(got) == len(STAGING_COLUMNS)
