@@ -7,7 +7,6 @@ with the filters in the file name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.filters import describe
+from dashboard.markdown import md_escape
 from pipeline.csv_safety import frame_to_csv
 from pipeline.datasets import Filters
 
@@ -35,14 +35,6 @@ EPOCH_MODELS = Source("Epoch AI, 'Data on AI Models'", "https://epoch.ai/data/ai
 EPOCH_BENCHMARKS = Source("Epoch AI, 'AI Benchmarking Hub'", "https://epoch.ai/benchmarks", "CC BY 4.0")
 HUB = Source("Hugging Face Hub API", "https://huggingface.co/models")
 ARENA = Source("LMArena leaderboard", "https://lmarena.ai/leaderboard", "CC BY 4.0")
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def md_escape(text: object) -> str:
-    """Text from a source, safe to put inside Markdown: shown literally, never as markup or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
 
 def file_name(name: str, filters: Filters, ext: str = "csv") -> str:
     slug = filters.slug()

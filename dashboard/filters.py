@@ -1,13 +1,17 @@
 """The global filters: sidebar widgets whose state lives in the URL, so a copied link reproduces a view.
 
-Widgets are bound to query parameters (``bind="query-params"``): Streamlit keeps the URL and
-the widgets in step, across page switches too. Streamlit silently drops values it cannot
-use; we check the raw parameters first so that a link with an unknown country, a malformed
-size or a stray parameter shows a visible note instead of silently showing something else.
+The URL holds the filters in the project's vocabulary (``?country=CN&country=US&license=permissive``)
+while the widgets show names. The two are kept in step here rather than by Streamlit's
+``bind="query-params"``, which would put the widgets' display labels in the URL:
 
-URL keys: ``country`` (ISO codes, repeated), ``license`` (licence families, repeated), ``org``
-(repeated), ``task`` (repeated), ``size`` (two size labels), ``years`` (two years). Pages add
-their own keys through :func:`register_page_keys`.
+- a fresh session, or a link whose filters differ from what this session last wrote, takes
+  its filters from the URL (unknown or malformed values are dropped with a visible note);
+- otherwise the widgets are the truth, and the URL is rewritten from them on every run, which
+  also restores the filters after a page switch.
+
+Pages' own options (period, benchmark, …) are plain widgets bound to the URL with
+``bind="query-params"``; their keys and values are declared in :data:`PAGE_OPTIONS`, so the
+sidebar can tell a link's unknown parameters from theirs.
 """
 
 from __future__ import annotations
@@ -30,12 +34,19 @@ SIZE_STEPS: dict[str, float | None] = {
 SIZE_LABELS = list(SIZE_STEPS)
 FIRST_YEAR = 2015
 GLOBAL_KEYS = ("country", "license", "org", "task", "size", "years")
-_PAGE_KEYS: set[str] = set()
-
-
-def register_page_keys(*keys: str) -> None:
-    """Declare URL keys a page binds itself, so they are not reported as unknown."""
-    _PAGE_KEYS.update(keys)
+# Pages' own URL options: key → allowed values (None: any value the page checks itself).
+PAGE_OPTIONS: dict[str, tuple[str, ...] | None] = {
+    "period": ("Year", "Quarter"),
+    "measure": ("Parameters", "Training compute"),
+    "downloads": None, "view": None, "weight": None, "table": None,
+    "sort": None, "page": None,
+    "benchmark": None, "open_def": None, "split": None, "window": None, "min_benchmarks": None,
+    "lineage_weight": ("Models", "Downloads"), "family_top": None,
+}
+_WIDGET = {key: f"filter_{key}" for key in GLOBAL_KEYS}
+_LAST_URL = "_filters_last_url"
+_ACTIVE = "_filters_active"
+_NOTES = "_filters_notes"
 
 
 def year_options(today: date | None = None) -> list[int]:
@@ -51,78 +62,150 @@ class FilterOptions:
     tasks: Sequence[str]
 
 
-def link_notes(options: FilterOptions, params: dict[str, list[str]]) -> list[str]:
-    """Human notes about link parameters that will be ignored (unknown keys or values)."""
+def parse_link(options: FilterOptions, params: dict[str, list[str]]) -> tuple[Filters, list[str]]:
+    """The filters a link asks for, and notes on what in it is ignored (unknown keys or values)."""
     notes: list[str] = []
-    allowed = {
-        "country": set(options.countries), "license": set(LICENSE_FAMILIES), "org": set(options.organizations),
-        "task": set(options.tasks),
-    }
+    allowed = {"country": set(options.countries), "license": set(LICENSE_FAMILIES),
+               "org": set(options.organizations), "task": set(options.tasks)}
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key in ("country", "license", "org", "task"):
+        values = [v.upper() if key == "country" else v for v in params.get(key, []) if v]
+        good = tuple(dict.fromkeys(v for v in values if v in allowed[key]))
+        bad = [v for v in values if v not in allowed[key]]
+        if bad:
+            notes.append(f"unknown {key} value{'s' if len(bad) > 1 else ''} "
+                         + ", ".join(f"`{v[:40]}`" for v in bad[:5]))
+        chosen[key] = good
+    lo = hi = None
+    if "size" in params:
+        size = params["size"]
+        if len(size) != 2 or any(v not in SIZE_STEPS for v in size) or \
+                SIZE_LABELS.index(size[0]) > SIZE_LABELS.index(size[1]):
+            notes.append(f"malformed size range `{'&'.join(size)[:60]}` (give two of "
+                         f"{', '.join(SIZE_LABELS)}, smaller first)")
+        else:
+            lo, hi = SIZE_STEPS[size[0]], SIZE_STEPS[size[1]]
+    start = end = None
+    if "years" in params:
+        years = params["years"]
+        known = year_options()
+        try:
+            first, last = (int(v) for v in years)
+            if first not in known or last not in known or first > last:
+                raise ValueError
+        except ValueError:
+            notes.append(f"malformed year range `{'&'.join(years)[:60]}` (give two years, "
+                         f"{known[0]}–{known[-1]}, earlier first)")
+        else:
+            start = date(first, 1, 1) if first != known[0] else None
+            end = date(last, 12, 31) if last != known[-1] else None
     for key, values in params.items():
-        if key not in GLOBAL_KEYS and key not in _PAGE_KEYS:
-            notes.append(f"unknown link parameter `{key}`")
+        if key in GLOBAL_KEYS:
             continue
-        if key in allowed:
-            bad = [v for v in values if v and v not in allowed[key]]
-            if bad:
-                notes.append(f"unknown {key} value{'s' if len(bad) > 1 else ''} "
-                             + ", ".join(f"`{v[:40]}`" for v in bad[:5]))
-        elif key == "size":
-            if len(values) != 2 or any(v not in SIZE_STEPS for v in values):
-                notes.append(f"malformed size range `{'&'.join(values)[:60]}` (use two of {', '.join(SIZE_LABELS[1:-1])})")
-        elif key == "years":
-            years = {str(y) for y in year_options()}
-            if len(values) != 2 or any(v not in years for v in values):
-                notes.append(f"malformed year range `{'&'.join(values)[:60]}`")
-    return notes
+        if key not in PAGE_OPTIONS:
+            notes.append(f"unknown link parameter `{key[:40]}`")
+        elif PAGE_OPTIONS[key] is not None and any(v not in PAGE_OPTIONS[key] for v in values):
+            notes.append(f"unknown {key} value `{values[0][:40]}`")
+    filters = Filters(countries=chosen["country"], license_families=chosen["license"],
+                      organizations=chosen["org"], tasks=chosen["task"], params_min=lo, params_max=hi,
+                      date_from=start, date_to=end)
+    return filters, notes
+
+
+def to_link(filters: Filters) -> dict[str, list[str]]:
+    """The URL parameters of ``filters`` (empty filters give no parameter)."""
+    params: dict[str, list[str]] = {}
+    for key, values in (("country", filters.countries), ("license", filters.license_families),
+                        ("org", filters.organizations), ("task", filters.tasks)):
+        if values:
+            params[key] = list(values)
+    if filters.params_min is not None or filters.params_max is not None:
+        params["size"] = [_size_label(filters.params_min, lower=True), _size_label(filters.params_max, lower=False)]
+    if filters.date_from is not None or filters.date_to is not None:
+        known = year_options()
+        params["years"] = [str(filters.date_from.year if filters.date_from else known[0]),
+                           str(filters.date_to.year if filters.date_to else known[-1])]
+    return params
+
+
+def _size_label(value: float | None, lower: bool) -> str:
+    if value is None:
+        return SIZE_LABELS[0] if lower else SIZE_LABELS[-1]
+    return next(label for label, v in SIZE_STEPS.items() if v == value)
+
+
+def _load_widgets(filters: Filters) -> None:
+    """Put ``filters`` into the widgets' state (before the widgets are drawn on this run)."""
+    years = year_options()
+    st.session_state[_WIDGET["country"]] = list(filters.countries)
+    st.session_state[_WIDGET["license"]] = list(filters.license_families)
+    st.session_state[_WIDGET["org"]] = list(filters.organizations)
+    st.session_state[_WIDGET["task"]] = list(filters.tasks)
+    st.session_state[_WIDGET["size"]] = (_size_label(filters.params_min, True), _size_label(filters.params_max, False))
+    st.session_state[_WIDGET["years"]] = (filters.date_from.year if filters.date_from else years[0],
+                                          filters.date_to.year if filters.date_to else years[-1])
 
 
 def _reset() -> None:
-    for key in GLOBAL_KEYS:
-        st.session_state.pop(key, None)
-    st.session_state["country"] = []
-    st.session_state["license"] = []
-    st.session_state["org"] = []
-    st.session_state["task"] = []
-    st.session_state["size"] = (SIZE_LABELS[0], SIZE_LABELS[-1])
-    years = year_options()
-    st.session_state["years"] = (years[0], years[-1])
+    _load_widgets(Filters())
 
 
 def sidebar(options: FilterOptions) -> Filters:
     """Draw the filter widgets in the sidebar and return the active :class:`Filters`."""
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
-    notes = link_notes(options, raw)
+    link = {k: v for k, v in raw.items() if k in GLOBAL_KEYS}
+    from_link, notes = parse_link(options, raw)
+    last = st.session_state.get(_LAST_URL)
+    if last is None or (link and link != last) or (notes and raw != st.session_state.get("_filters_raw")):
+        _load_widgets(from_link)          # a new session, or a link opened in this one
+        st.session_state[_NOTES] = (from_link, notes)
+    elif _ACTIVE in st.session_state and not link and last:
+        _load_widgets(st.session_state[_ACTIVE])  # a page switch dropped the parameters
     years = year_options()
     with st.sidebar:
         st.header("Filters")
-        countries = st.multiselect("Country", options.countries, key="country", bind="query-params",
-                                   format_func=lambda c: f"{country_name(c)} ({c})",
-                                   help="Releases count for every country of their organisations; Hub models "
-                                        "for their uploader's country and their root model's country.")
-        families = st.multiselect("Licence family", LICENSE_FAMILIES, key="license", bind="query-params",
+        countries = st.multiselect(
+            "Country", list(options.countries), key=_WIDGET["country"],
+            format_func=lambda c: f"{country_name(c)} ({c})",
+            help="Releases count for every country of their organisations; Hub models for their uploader's "
+                 "country and for their root model's country.")
+        families = st.multiselect("Licence family", list(LICENSE_FAMILIES), key=_WIDGET["license"],
                                   help="Hub models only.")
-        orgs = st.multiselect("Organisation", options.organizations, key="org", bind="query-params")
-        tasks = st.multiselect("Task (pipeline tag)", options.tasks, key="task", bind="query-params",
+        orgs = st.multiselect("Organisation", list(options.organizations), key=_WIDGET["org"])
+        tasks = st.multiselect("Task (pipeline tag)", list(options.tasks), key=_WIDGET["task"],
                                help="Hub models only.")
-        size = st.select_slider("Parameters", SIZE_LABELS, value=(SIZE_LABELS[0], SIZE_LABELS[-1]), key="size",
-                                bind="query-params")
-        year_range = st.select_slider("Years", years, value=(years[0], years[-1]), key="years",
-                                      bind="query-params",
-                                      help="Publication year for releases, repository creation year for Hub models.")
-        st.button("Reset filters", on_click=_reset, width="stretch")
-        for note in notes:
+        # `value` fixes the widgets' range shape; the state set in `_load_widgets` wins over it
+        size = st.select_slider("Parameters", SIZE_LABELS, value=(SIZE_LABELS[0], SIZE_LABELS[-1]),
+                                key=_WIDGET["size"])
+        year_range = st.select_slider(
+            "Years", years, value=(years[0], years[-1]), key=_WIDGET["years"],
+            help="Publication year for releases, repository creation year for Hub models.")
+        st.button("Reset filters", on_click=_reset, width="stretch", icon=":material/filter_alt_off:")
+        loaded, link_notes = st.session_state.get(_NOTES, (None, []))
+        for note in link_notes:
             st.warning(f"Ignored {note} from the link.", icon=":material/link_off:")
-    lo, hi = (SIZE_STEPS[size[0]], SIZE_STEPS[size[1]])
-    return Filters(
+    active = Filters(
         countries=tuple(countries), license_families=tuple(families), organizations=tuple(orgs),
-        tasks=tuple(tasks), params_min=lo, params_max=hi,
+        tasks=tuple(tasks), params_min=SIZE_STEPS[size[0]], params_max=SIZE_STEPS[size[1]],
         date_from=date(year_range[0], 1, 1) if year_range[0] != years[0] else None,
         date_to=date(year_range[1], 12, 31) if year_range[1] != years[-1] else None,
     )
+    wanted = to_link(active)
+    for key in GLOBAL_KEYS:
+        if key in wanted:
+            if raw.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+    st.session_state[_LAST_URL] = wanted
+    st.session_state[_ACTIVE] = active
+    st.session_state["_filters_raw"] = raw
+    if loaded is not None and active != loaded:
+        st.session_state[_NOTES] = (None, [])  # the user has moved on from that link
+    return active
 
 
-def describe(filters: Filters, applies: Iterable[str] = ("country", "license", "org", "task", "size", "years")) -> str:
+def describe(filters: Filters, applies: Iterable[str] = GLOBAL_KEYS) -> str:
     """One line naming the active filters that apply on a page, for captions."""
     parts = []
     applies = set(applies)
@@ -135,15 +218,9 @@ def describe(filters: Filters, applies: Iterable[str] = ("country", "license", "
     if filters.tasks and "task" in applies:
         parts.append("task " + ", ".join(filters.tasks))
     if (filters.params_min or filters.params_max) and "size" in applies:
-        parts.append(f"size {_size(filters.params_min)}–{_size(filters.params_max)}")
+        parts.append(f"size {_size_label(filters.params_min, True)}–{_size_label(filters.params_max, False)}")
     if (filters.date_from or filters.date_to) and "years" in applies:
         start = filters.date_from.year if filters.date_from else "…"
         end = filters.date_to.year if filters.date_to else "…"
         parts.append(f"years {start}–{end}")
     return "; ".join(parts) or "none"
-
-
-def _size(value: float | None) -> str:
-    if value is None:
-        return "any"  # an open end
-    return next((label for label, v in SIZE_STEPS.items() if v == value), f"{value:.3g}")

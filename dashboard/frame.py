@@ -45,6 +45,21 @@ def _ago(stamp: str | None) -> str:
     return f"{hours / 24:.0f} days ago"
 
 
+def page_guard() -> None:
+    """Make sure a page runs inside ``app.py``'s frame (navigation, filters, freshness).
+
+    A ``pages/`` folder beside the main script turns Streamlit's old multipage mode on until
+    ``st.navigation`` first runs in the server process; in that window a deep link such as
+    ``/openness`` runs the page script alone. The first page to notice switches the old mode
+    off, as ``st.navigation`` would have, and reruns through the frame.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def setup() -> data.DataState:
     """Draw the sidebar (filters, freshness) and remember the active filters for the page."""
     try:

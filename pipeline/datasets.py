@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -55,18 +55,27 @@ class Filters:
         return self == Filters()
 
     def slug(self) -> str:
-        """A file-name-safe summary of the active filters, e.g. ``country-CN+US_license-permissive``."""
+        """A file-name-safe summary of the active filters, e.g. ``country-CN+US_license-permissive_from-2024-01-01``."""
         parts = []
-        labels = {"countries": "country", "license_families": "license", "organizations": "org", "tasks": "task"}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value in ((), None):
-                continue
-            label = labels.get(f.name, f.name.replace("_", "-"))
-            text = "+".join(map(str, value)) if isinstance(value, tuple) else str(value)
-            parts.append(f"{label}-{text}")
+        for label, values in (("country", self.countries), ("license", self.license_families),
+                              ("org", self.organizations), ("task", self.tasks)):
+            if values:
+                parts.append(f"{label}-{'+'.join(values)}")
+        for label, number in (("min", self.params_min), ("max", self.params_max)):
+            if number is not None:
+                parts.append(f"{label}-{_size(number)}")
+        for label, day in (("from", self.date_from), ("to", self.date_to)):
+            if day is not None:
+                parts.append(f"{label}-{day.isoformat()}")
         slug = re.sub(r"[^A-Za-z0-9+._-]+", "-", "_".join(parts)).strip("-")
         return slug[:150]
+
+
+def _size(value: float) -> str:
+    for suffix, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6)):
+        if value >= scale:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:g}"
 
 
 @dataclass(frozen=True)

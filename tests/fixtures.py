@@ -44,9 +44,11 @@ def _row(model: str, org: str, day: str, access: str, country: str, params: floa
 
 # 2024 and 2025, US and CN: the dashboard tests assert these counts.
 #   2024 US: open 3 (Llama 3.1 405B, Gemma 2 27B, Phi-3), closed 3 (GPT-4o, Claude 3.5 Sonnet, Gemini 1.5 Pro)
-#   2024 CN: open 3 (Qwen2.5-72B, DeepSeek-V3, GLM-4-9B), closed 1 (Qwen-Max)
-#   2025 US: open 2 (gpt-oss-120b, Llama 4 Maverick), closed 3 (GPT-5, Claude Opus 4, Gemini 2.5 Pro)
-#   2025 CN: open 4 (DeepSeek-R1, Qwen3-235B-A22B, Kimi K2, LongCat-Flash), closed 0
+#            plus hosted 1 (Hosted Model Y, closed) and 1 without accessibility (Unlabelled Model Z)
+#   2024 CN: open 4 (Qwen2.5-72B, DeepSeek-V3, GLM-4-9B, Hunyuan-Large), closed 1 (Qwen-Max)
+#   2025 US: open 2 (gpt-oss-120b, Llama 4 Maverick), closed 3 (GPT-5, Claude Opus 4, Gemini 2.5 Pro),
+#            unreleased 1 (Internal Model X)
+#   2025 CN: open 5 (DeepSeek-R1, Qwen3-235B-A22B, Kimi K2, LongCat-Flash, ERNIE 4.5), closed 1 (Qwen3-Max)
 EPOCH_ROWS: list[dict] = [
     _row("Llama 3.1 405B", "Meta AI", "2024-07-23", O_RES, US, 4.05e11, 3.8e25, "meta-llama", True, "SOTA improvement"),
     _row("Gemma 2 27B", "Google DeepMind", "2024-06-27", O_RES, US, 2.7e10, 2.1e24, "google"),
@@ -58,6 +60,7 @@ EPOCH_ROWS: list[dict] = [
     _row("DeepSeek-V3", "DeepSeek", "2024-12-26", O_UNR, CN, 6.71e11, 3.4e24, "deepseek-ai", False, "SOTA improvement"),
     _row("GLM-4-9B", "Z.ai (Zhipu AI),Tsinghua University", "2024-06-05", O_RES, CN + "," + CN, 9.4e9, None, "zai-org"),
     _row("Qwen-Max", "Alibaba", "2024-09-19", API, CN, None, None, "", False, ""),
+    _row("Hunyuan-Large", "Tencent", "2024-11-05", O_RES, CN, 3.89e11, 3.5e24, "tencent"),
     _row("gpt-oss-120b", "OpenAI", "2025-08-05", O_UNR, US, 1.17e11, 4.9e24, "openai", False, "Significant use"),
     _row("Llama 4 Maverick", "Meta AI", "2025-04-05", O_RES, US, 4.0e11, 2.2e24, "meta-llama"),
     _row("GPT-5", "OpenAI", "2025-08-07", API, US, None, 5.0e25, "", True, "SOTA improvement"),
@@ -68,6 +71,8 @@ EPOCH_ROWS: list[dict] = [
     _row("Qwen3-235B-A22B", "Alibaba", "2025-04-29", O_UNR, CN, 2.35e11, 4.7e24, "Qwen"),
     _row("Kimi K2", "Moonshot", "2025-07-11", O_RES, CN, 1.0e12, 2.9e24, "moonshotai", False, "SOTA improvement"),
     _row("LongCat-Flash", "Meituan Inc", "2025-09-01", O_UNR, CN, 5.6e11, None, "meituan-longcat"),
+    _row("ERNIE 4.5", "Baidu", "2025-06-30", O_UNR, CN, 4.24e11, None, "baidu"),
+    _row("Qwen3-Max", "Alibaba", "2025-09-05", API, CN, None, None, "", True, "SOTA improvement"),
     # other countries and states
     _row("Mistral Large 2", "Mistral AI", "2024-07-24", O_NC, FR, 1.23e11, 2.1e25, "mistralai"),
     _row("Mistral Medium 3", "Mistral AI", "2025-05-07", API, FR, None, None, ""),

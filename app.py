@@ -1,0 +1,25 @@
+"""Open Model Landscape: the dashboard's entry point (``make run``, or ``streamlit run app.py``).
+
+A frame only: page config, navigation over ``pages/``, the global filters and the data's
+freshness in the sidebar. Each page is a short script in ``pages/``.
+"""
+
+import streamlit as st
+
+from dashboard import frame
+
+st.set_page_config(page_title="Open Model Landscape", page_icon=":material/public:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/openness.py", title="Openness trends", icon=":material/lock_open:", url_path="openness"),
+    st.Page("pages/adoption.py", title="Hub adoption", icon=":material/download:", url_path="adoption"),
+    st.Page("pages/licences.py", title="Licences", icon=":material/gavel:", url_path="licences"),
+    st.Page("pages/explorer.py", title="Explorer", icon=":material/table_view:", url_path="explorer"),
+    st.Page("pages/methodology.py", title="Methodology & sources", icon=":material/menu_book:",
+            url_path="methodology"),
+]
+
+page = st.navigation(PAGES)
+frame.setup()
+page.run()

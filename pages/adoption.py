@@ -1,0 +1,7 @@
+import streamlit as st
+
+from dashboard import frame
+
+frame.page_guard()
+
+st.title("Hub adoption")

@@ -1,0 +1,161 @@
+"""Explorer: the Hub models and Epoch releases tables under the global filters, paged in the database."""
+
+import shlex
+from functools import partial
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, frame
+from dashboard.components import EPOCH_MODELS, HUB, applies_note, file_name
+from dashboard.filters import describe
+from dashboard.markdown import md_escape
+from dashboard.queries import explorer as q
+from pipeline.config import load_settings
+from pipeline.transform.countries import country_name
+
+frame.page_guard()
+
+# Downloads are written when clicked, from the database, and held in memory while the browser
+# fetches them. A CSV of the Hub's models costs ~230 bytes and ~30 µs a row; Parquet ~10 times
+# less of both. Beyond these sizes the command line (which streams to disk) is the better tool.
+DOWNLOAD_LIMITS = {"csv": 250_000, "parquet": 3_000_000}
+MIMES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+LABELS = {"models": "Hub models", "releases": "Epoch AI releases"}
+CLI_FLAGS = (("countries", "--country"), ("license_families", "--license-family"),
+             ("organizations", "--organization"), ("tasks", "--task"))
+# Columns holding Hub repository ids, shown as links to their Hub pages.
+LINKED = ("model_id", "base_model", "root_model")
+HELP = {
+    "country": "Country of the uploader's organisation (Hub) or the first listed (Epoch).",
+    "origin_country": "Country of the organisation of the root model this one derives from.",
+    "countries": "Every country of the release's organisations (Epoch's rule: a release counts for each).",
+    "params_source": "Where the count comes from: safetensors, gguf, the base model, or the name.",
+    "downloads_30d": "Downloads over the trailing 30 days (the Hub's `downloads`).",
+    "created_at": "Repository creation: not a release date.",
+    "license_family": "permissive, copyleft, open-rail, restricted, non-commercial, other or none.",
+    "accessibility_group": "open (open weights, any licence), closed (API or hosted only) or unreleased.",
+}
+
+
+def cli_command(table: str, fmt: str, filters) -> str:
+    """The ``python -m pipeline export`` line that writes the same file to disk."""
+    parts = ["python -m pipeline export", f"--dataset {table}", f"--format {fmt}"]
+    for name, flag in CLI_FLAGS:
+        parts += [f"{flag} {shlex.quote(value)}" for value in getattr(filters, name)]
+    if filters.params_min is not None:
+        parts.append(f"--params-min {filters.params_min:g}")
+    if filters.params_max is not None:
+        parts.append(f"--params-max {filters.params_max:g}")
+    if filters.date_from is not None:
+        parts.append(f"--since {filters.date_from.isoformat()}")
+    if filters.date_to is not None:
+        parts.append(f"--until {filters.date_to.isoformat()}")
+    return " ".join(parts)
+
+
+def _countries(value: object) -> object:
+    if not isinstance(value, str) or not value:
+        return value
+    return ", ".join(f"{country_name(code)} ({code})" for code in value.split(","))
+
+
+def for_display(rows: pd.DataFrame, hub_url: str) -> pd.DataFrame:
+    """The page of rows as shown: Hub ids as links, country codes with their names."""
+    shown = rows.copy()
+    for column in LINKED:
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda v: f"{hub_url}/{quote(v, safe='/')}", na_action="ignore")
+    for column in ("country", "origin_country", "countries"):
+        if column in shown.columns:
+            shown[column] = shown[column].map(_countries, na_action="ignore")
+    return shown
+
+
+st.title("Explorer")
+st.markdown("The rows behind the dashboard, under the sidebar's filters: the same columns and rows as "
+            "`python -m pipeline export`, sorted and paged in the database.")
+
+table = st.segmented_control("Table", q.TABLES, default="models", key="table", required=True,
+                             bind="query-params",
+                             help="models: Hugging Face Hub repositories; releases: Epoch AI's "
+                                  "'Data on AI Models'.")
+frame.require(table)
+filters = q.applicable_filters(table, frame.filters())
+applies_note(q.APPLIES[table])
+
+# Link values the widgets will drop: say so, as the sidebar does for the global filters.
+first_load = "sort" not in st.session_state
+raw_sort, raw_page = st.query_params.get("sort"), st.query_params.get("page")
+options = q.sort_options(table)
+sort = st.selectbox("Sort by", options, index=options.index(q.DEFAULT_SORT[table]), key="sort",
+                    bind="query-params",
+                    help="Column and direction, applied to all filtered rows in the database; empty values "
+                         "come last. Clicking a column header reorders only the page shown.")
+if first_load and raw_sort and raw_sort not in options:
+    st.warning(f"Ignored sort `{md_escape(raw_sort[:60])}` from the link.", icon=":material/link_off:")
+
+# A new table, sort or filter starts again from the first page.
+view = (table, filters, sort)
+if st.session_state.get("_explorer_view") not in (None, view):
+    st.session_state["page"] = 1
+st.session_state["_explorer_view"] = view
+
+total = int(data.run(q.row_count, table, filters)["rows"].iloc[0])
+pages = max(1, -(-total // q.PAGE_SIZE))
+if first_load and raw_page and not (raw_page.isdigit() and 1 <= int(raw_page) <= pages):
+    st.warning(f"Ignored page `{md_escape(raw_page[:20])}` from the link (there are {pages:,} pages).",
+               icon=":material/link_off:")
+
+summary = st.empty()
+grid = st.empty()
+with st.container(horizontal_alignment="center"):
+    page = st.pagination(pages, key="page", bind="query-params")
+
+if total == 0:
+    summary.info("No rows for these filters.", icon=":material/filter_alt_off:")
+else:
+    rows = data.run(q.page_rows, table, filters, sort, page)
+    first = (page - 1) * q.PAGE_SIZE + 1
+    summary.markdown(f"Rows **{first:,}–{first + len(rows) - 1:,}** of **{total:,}** "
+                     f"({LABELS[table]}, sorted by `{sort}`).")
+    hub_url = load_settings().hub_endpoint.rstrip("/")
+    config = {column: st.column_config.LinkColumn(column, display_text=f"^{hub_url}/(.*)$",
+                                                  help="Opens the model's page on the Hugging Face Hub.")
+              for column in LINKED if column in rows.columns}
+    config.update({column: st.column_config.Column(column, help=text)
+                   for column, text in HELP.items() if column in rows.columns and column not in config})
+    for column in ("params", "training_compute_flop"):
+        if column in rows.columns:
+            config[column] = st.column_config.NumberColumn(column, format="compact",
+                                                           help=HELP.get(column, "Parameters."))
+    grid.dataframe(for_display(rows, hub_url), hide_index=True, column_config=config, key=f"grid-{table}")
+
+source = HUB if table == "models" else EPOCH_MODELS
+st.caption(f"Source: {source.markdown()}. Filters: {md_escape(describe(filters, q.APPLIES[table]))}.")
+
+st.subheader("Download")
+st.caption(f"All {total:,} filtered rows, not just this page, with the export's columns. The file is written "
+           "when you click; in CSV, text cells a spreadsheet would run as a formula start with an apostrophe.")
+settings = load_settings()
+columns = st.columns(2)
+too_big = []
+for column, fmt in zip(columns, ("csv", "parquet"), strict=True):
+    limit = DOWNLOAD_LIMITS[fmt]
+    if total > limit:
+        too_big.append(fmt)
+    with column:
+        st.download_button(f"Download {fmt.upper()} ({total:,} rows)",
+                           data=partial(q.export_file, settings, table, fmt, filters),
+                           file_name=file_name(table, filters, fmt), mime=MIMES[fmt],
+                           key=f"download-{table}-{fmt}", on_click="ignore", icon=":material/download:",
+                           disabled=total == 0 or total > limit,
+                           help=None if total <= limit else f"Over {limit:,} rows: use the command line.")
+if too_big:
+    instead = "Download Parquet instead, or write" if "parquet" not in too_big else "Write"
+    st.info(f"{' and '.join(f.upper() for f in too_big)} downloads stop at "
+            f"{DOWNLOAD_LIMITS[too_big[0]]:,} rows here: the file is held in memory while the browser fetches "
+            f"it. {instead} the same file to disk with the command line, which streams it:",
+            icon=":material/terminal:")
+    st.code("\n".join(cli_command(table, fmt, filters) for fmt in too_big), language="bash")

@@ -1,0 +1,327 @@
+"""Methodology & sources: where the data comes from, how fresh it is, and what every category means.
+
+The category tables are generated from the pipeline's own constants and functions, so this
+page cannot drift from what the pipeline does. It works with no database at all: the
+definitions stand on their own, and the run history says that no run has happened yet.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, frame
+from dashboard.components import ARENA, EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, download_csv
+from dashboard.filters import GLOBAL_KEYS, SIZE_LABELS
+from dashboard.queries import meta
+from dashboard.queries import methodology as q
+from pipeline.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS, Filters
+from pipeline.derive import REGISTRY_KINDS, load_registry
+from pipeline.errors import PipelineError
+from pipeline.transform.accessibility import (
+    ACCESSIBILITY_GROUPS,
+    EPOCH_ACCESSIBILITY,
+    accessibility_from_license,
+)
+from pipeline.transform.countries import COUNTRY_ALIASES, COUNTRY_NAMES, NON_COUNTRIES, country_codes
+from pipeline.transform.licenses import (
+    KNOWN_LICENSES,
+    LICENSE_ALIASES,
+    LICENSE_FAMILIES,
+    commercial_use_allowed,
+    normalize_license,
+)
+from pipeline.transform.lineage import BASE_RELATIONS
+from pipeline.transform.model_tree import MAX_DEPTH
+from pipeline.transform.params import PACKED_DTYPES, params_from_name
+
+EPOCH_ATTRIBUTION = "Epoch AI, 'Data on AI Models' / 'AI Benchmarking Hub'. Published online at epoch.ai."
+SOURCES = {  # source key in the `sources` table → (citation, what we take from it)
+    "epoch_models": (EPOCH_MODELS, "Releases of open and closed models: organisation, country, publication date, "
+                                   "accessibility, parameters, training compute, frontier flag, and the "
+                                   "Hugging Face developer id that joins Epoch organisations to Hub authors."),
+    "epoch_benchmarks": (EPOCH_BENCHMARKS, "The Epoch Capabilities Index (ECI) and per-benchmark scores of open "
+                                           "and closed models."),
+    "hub": (HUB, "Model ids, authors, declared licences, parameter counts (safetensors / GGUF metadata), "
+                 "downloads, likes, creation dates and declared base models. Read with `huggingface_hub`; "
+                 "the metadata is public, and each model is under its own licence."),
+    "arena": (ARENA, "Arena scores (Elo-style ratings with 95% intervals) with each model's organisation "
+                     "and licence."),
+}
+FAMILY_MEANING = {
+    "permissive": "Use, modify and redistribute, commercially too, with attribution (Apache-2.0, MIT, BSD, CC-BY).",
+    "copyleft": "Like permissive, but derivatives must keep the same licence (GPL, AGPL, LGPL, CC-BY-SA).",
+    "open-rail": "Open weights with use-based restrictions passed on to every user (OpenRAIL variants).",
+    "restricted": "Custom community licences: commercial use allowed under conditions such as user caps or "
+                  "acceptable-use policies (Llama, Gemma, Qwen, DeepSeek, …).",
+    "non-commercial": "No commercial use: CC-BY-NC variants and research-only licences.",
+    "other": "A licence is declared but cannot be resolved to a known one (e.g. `other` without a name).",
+    "none": "No licence declared at all: by default, no rights are granted.",
+}
+GROUP_MEANING = {"open": "open weights, under any licence", "closed": "API or hosted access only",
+                 "unreleased": "announced or described, not available"}
+COMMERCIAL_LABEL = {True: "yes", False: "no", None: "unknown"}
+LINEAGE_STATUS = {  # the values resolve_roots writes (pipeline/transform/model_tree.py)
+    "root": "declares no base model: its own root, depth 0",
+    "resolved": "the chain of first declared bases reaches a model that declares none",
+    "missing_parent": "the chain reaches an id that is not in the data (outside the ingested scope, or "
+                      "deleted); that id is reported as the root, the furthest known ancestor",
+    "cycle": f"the chain loops back, or runs deeper than {MAX_DEPTH} hops: no root, no depth",
+}
+FILTER_RULES = {  # URL key → (name, releases, Hub models); the rules of pipeline/datasets.py
+    "country": ("Country", "any of its organisations' countries (Epoch's rule)",
+                "its uploader's organisation's country or its root model's organisation's country"),
+    "license": ("Licence family", "does not apply", "the licence family of its declared licence"),
+    "org": ("Organisation", "any of its organisations", "its attributed organisation (uploader)"),
+    "task": ("Task", "does not apply", "the Hub's `pipeline_tag`"),
+    "size": ("Parameters", "Epoch's parameter count, inclusive range",
+             "the parameter count (see *Parameter counts*), inclusive range"),
+    "years": ("Years", "publication date", "repository creation date (not a release date)"),
+}
+
+
+def table(rows: list[dict] | pd.DataFrame, **kwargs) -> None:
+    st.dataframe(pd.DataFrame(rows), hide_index=True, **kwargs)
+
+
+def counts_for(categories: pd.DataFrame, category: str) -> dict[str, int]:
+    """``value → models`` for one category column, from :func:`q.model_categories` (empty without data)."""
+    if categories.empty:
+        return {}
+    part = categories[categories["category"] == category]
+    return dict(zip(part["value"], part["models"].astype(int), strict=True))
+
+
+def safe_run(query, *args) -> pd.DataFrame:
+    """A query's result, or an empty frame when the database cannot be read (the page still explains)."""
+    try:
+        return data.run(query, *args)
+    except PipelineError as exc:
+        st.error(f"The database could not be read: {exc}")
+        return pd.DataFrame()
+
+
+st.title("Methodology & sources")
+st.markdown("Where the data comes from, how fresh it is, and what every category on this dashboard means. "
+            "The sidebar filters do not apply on this page: it describes the whole database.")
+state = frame.state()
+if not state.exists:
+    st.info("No run has happened yet: there is no published database on this machine, so the run history and "
+            "the figures from the data are empty. The definitions below hold regardless. "
+            f"{frame.INGEST_HELP}", icon=":material/database:")
+
+# --- sources ------------------------------------------------------------------------------
+st.header("Sources, licences and attribution")
+for source, what in SOURCES.values():
+    st.markdown(f"- **{source.markdown()}**: {what}")
+st.markdown("Epoch AI's data is published under the Creative Commons Attribution 4.0 licence (CC BY 4.0). "
+            "Charts and downloads built from it carry this attribution:")
+st.markdown(f"> {EPOCH_ATTRIBUTION}")
+st.caption("Hugging Face Hub data is model metadata as published by each repository's author; a model's own "
+           "licence (shown per model) governs the model, not this metadata. Every chart's source line names "
+           "its sources.")
+
+st.subheader("Freshness per source")
+sources = safe_run(meta.sources) if state.exists else pd.DataFrame()
+fetched = {row["source"]: row for row in sources.to_dict("records")} if not sources.empty else {}
+table([{
+    "source": label,
+    "fetched": fetched[key]["fetched_at"] if key in fetched else None,
+    "content last changed": fetched[key]["changed_at"] if key in fetched else None,
+    "rows": fetched[key]["rows"] if key in fetched else None,
+    "detail": fetched[key]["detail"] if key in fetched else "not ingested yet",
+    "url": fetched[key]["url"] if key in fetched else None,
+} for key, label in frame.SOURCE_LABELS.items()])
+st.caption("*Fetched* is the last successful download or revalidation; *content last changed* the last time "
+           "the source's content was actually different. Times are UTC.")
+
+# --- runs -------------------------------------------------------------------------------
+st.header("Run history")
+runs = safe_run(meta.runs, 20) if state.exists else pd.DataFrame()
+if runs.empty:
+    st.info("No run has happened yet.", icon=":material/history:")
+else:
+    if state.published_at:
+        st.markdown(f"Database published at **{state.published_at}** (UTC).")
+    table(runs, column_config={"error": st.column_config.TextColumn("error", width="large")})
+    st.caption("The last 20 ingest runs, newest first. A failed run publishes nothing (the previous database "
+               "keeps serving) and is recorded by the next run that publishes. *Records seen* counts source "
+               "records read; *quarantined* those set aside; *pages reused* pages read back from a resumed "
+               "run's checkpoint instead of fetched again.")
+
+st.subheader("Quarantined records")
+st.markdown("Every record from a source is checked before it is stored. A record with a missing or implausible "
+            "id, a field of the wrong type, an unparsable date, an oversized text, control characters or markup "
+            "is not loaded: it goes to the `quarantine` table with the reason (and the record as received, cut "
+            "to 2,000 characters), and the run goes on.")
+quarantine = safe_run(meta.quarantine_summary) if state.exists else pd.DataFrame()
+if quarantine.empty:
+    st.caption("Nothing was quarantined in the latest published run." if state.exists
+               else "No run has happened yet.")
+else:
+    st.caption(f"Latest published run: {int(quarantine['records'].sum()):,} records set aside, by reason "
+               "(the 30 most frequent).")
+    table(quarantine)
+
+# --- definitions ------------------------------------------------------------------------
+st.header("Definitions")
+categories = safe_run(q.model_categories) if state.exists else pd.DataFrame()
+
+st.subheader("Accessibility groups (open / closed / unreleased)")
+st.markdown("Each release is classified on its own, never by its organisation (Qwen-Max is API-only though "
+            "most Qwen models are open; OpenAI's gpt-oss is open though GPT-5 is not). Epoch's "
+            "*Model accessibility* value is kept as written, beside the group it maps to:")
+table([{"Epoch's accessibility value (case-insensitive)": value, "group": group,
+        "meaning": GROUP_MEANING.get(group, "")} for value, group in EPOCH_ACCESSIBILITY.items()])
+st.caption(f"Groups: {', '.join(ACCESSIBILITY_GROUPS)}. A blank, 'Unknown' or unrecognised value gets no group: "
+           "such releases are left out of open shares and counted apart as *unknown*. 'Open weights' and "
+           "'Closed weights' are the group names of Epoch's benchmark export.")
+examples = ["Proprietary", "Apache 2.0", "MIT", "Llama 3.1 Community", "Unknown"]
+st.markdown("LMArena has no accessibility field; its licence column decides: "
+            + "; ".join(f"'{e}' → {accessibility_from_license(e) or 'no group'}" for e in examples) + ".")
+access = safe_run(q.release_accessibility) if state.exists else pd.DataFrame()
+if not access.empty:
+    with st.expander("Releases per accessibility value in the current data"):
+        table(access)
+
+st.subheader("Licence families")
+st.markdown("A Hub model's declared licence (`cardData.license`, a string or a list, else the first "
+            "`license:` tag; `other` is resolved through `license_name`) is normalised to a licence id, and the "
+            "id to a family. The id is kept beside the family.")
+family_counts = counts_for(categories, "license_family")
+family_rows = []
+for family in LICENSE_FAMILIES:
+    ids = [lid for lid, fam in KNOWN_LICENSES.items() if fam == family]
+    allowed = commercial_use_allowed(family)
+    family_rows.append({
+        "family": family, "meaning": FAMILY_MEANING.get(family, ""),
+        "commercial use": "yes, with conditions" if family == "restricted" else COMMERCIAL_LABEL[allowed],
+        "known licence ids": len(ids), "examples": ", ".join(ids[:6]) + (", …" if len(ids) > 6 else ""),
+        **({"Hub models now": family_counts.get(family, 0)} if family_counts else {}),
+    })
+table(family_rows)
+declared = [("Apache 2.0", None), (["MIT", "apache-2.0"], None), ("other", "LLAMA 3.1 COMMUNITY LICENSE"),
+            ("cc-by-nc-sa-4.0", None), ("other", "deepseek-v3-model-license"), ("other", None), (None, None)]
+with st.expander("How declared licences resolve (examples computed by the pipeline's own function)"):
+    table([{"cardData.license": repr(lic), "license_name": name, "licence id": normalize_license(lic, name)[0],
+            "family": normalize_license(lic, name)[1]} for lic, name in declared])
+with st.expander(f"Every known licence id ({len(KNOWN_LICENSES)}) and spelling ({len(LICENSE_ALIASES)})"):
+    table([{"licence id": lid, "family": fam} for lid, fam in KNOWN_LICENSES.items()])
+    table([{"also written as": alias, "licence id": lid} for alias, lid in LICENSE_ALIASES.items()])
+st.markdown("**Commercial-use view.** Where the dashboard asks whether commercial use is allowed, it reads the "
+            "family (the *commercial use* column above): permissive, copyleft and open-rail allow it; *restricted* allows it under its conditions (labelled "
+            "'with conditions', never a plain yes); non-commercial does not; *other* and *none* are unknown. "
+            "This reads the licence family only; it is not legal advice about any particular model.")
+
+st.subheader("Countries")
+st.markdown(
+    f"Countries are ISO 3166-1 alpha-2 codes ({len(COUNTRY_NAMES)} of them), shown with their names. "
+    "**Epoch releases**: the *Country (of organization)* cell may list several countries, comma-separated; "
+    "following Epoch's own rule, a release counts for *every* country listed, so per-country figures can add "
+    "up to more than the total. The first country listed is kept as the primary `country`. For example, "
+    f"'United States of America,China' gives {country_codes('United States of America,China')[0]}; "
+    f"values that are not a country ({', '.join(sorted(NON_COUNTRIES))}) give none.\n\n"
+    "**Hub models**: the Hub has no country field (a `region:us` tag is a storage region, not an origin). A "
+    "model's `country` is the country of its uploader's organisation, found through Epoch's *Hugging Face "
+    "developer id* column and the curated registry below, which overrides and extends it. Repackagers "
+    "(quantisers and converters such as unsloth, bartowski, TheBloke, mlx-community) are marked as "
+    "*intermediaries*: their uploads say who repackaged a model, not who made it. Each model's `origin_country` is the country of "
+    "its **root model's** organisation, so a Qwen quantisation uploaded by an individual or a repackager has "
+    "origin China. The country filter keeps a Hub model if either its country or its origin country matches.")
+with st.expander(f"Country names and the other spellings read in source files ({len(COUNTRY_ALIASES)})"):
+    table([{"code": code, "name": name} for code, name in COUNTRY_NAMES.items()])
+    table([{"written as": alias, "code": code} for alias, code in COUNTRY_ALIASES.items()])
+coverage = safe_run(q.attribution_coverage) if state.exists else pd.DataFrame()
+if not coverage.empty:
+    c = coverage.iloc[0].fillna(0).astype(int)
+    st.caption(f"In the current data: {c['models_with_country']:,} of {c['models']:,} Hub models have a "
+               f"country and {c['models_with_origin_country']:,} an origin country; "
+               f"{c['models_by_intermediaries']:,} are uploaded by intermediaries. "
+               f"{c['releases_several_countries']:,} of {c['releases']:,} releases list several countries, "
+               f"{c['releases_no_country']:,} none.")
+
+st.subheader("Parameter counts")
+source_counts = counts_for(categories, "params_source")
+table([
+    {"params_source": "safetensors", "taken from": "the Hub's `safetensors.total` (about a quarter of models)"},
+    {"params_source": "gguf", "taken from": "the Hub's `gguf.total`, the logical count of a GGUF file"},
+    {"params_source": "base_model", "taken from": "the declared base model's (or root's) measured count"},
+    {"params_source": "name", "taken from": "the repository name: "
+     + "; ".join(f"`{n}` → {params_from_name(n):,}" for n in ("meta-llama/Llama-3.1-8B",
+                                                              "mistralai/Mixtral-8x7B-Instruct-v0.1"))},
+])
+if source_counts:
+    st.caption("Hub models per source now: " + ", ".join(f"{k}: {v:,}" for k, v in source_counts.items()) + ".")
+st.markdown(
+    "Sources are tried in that order, and `params_source` records which one gave the count. Packed quantised "
+    f"weights (GPTQ, AWQ, bitsandbytes store several weights per element of the integer dtypes "
+    f"{', '.join(sorted(PACKED_DTYPES))}) make `safetensors.total` **undercount**: such counts are flagged "
+    "(`params_undercounted`) and the base model's count is preferred when there is one. `A22B` in a name "
+    f"marks *active* parameters and is not read as a total (`Qwen/Qwen3-235B-A22B` → "
+    f"{params_from_name('Qwen/Qwen3-235B-A22B'):,}). For Epoch releases, `params` is Epoch's own figure.")
+
+st.subheader("Lineage: base models, roots and depth")
+status_counts = counts_for(categories, "lineage_status")
+st.markdown(
+    "A Hub model declares its base models in its card or tags (`base_model`, with evidence `baseModels`, "
+    f"`tags` or `cardData`) and how it relates to them: {', '.join(f'*{r}*' for r in BASE_RELATIONS)}. "
+    "Following the *first* declared base hop by hop leads to the model's **root**; **depth** is the number of "
+    "hops (0 for a root). Derivatives count for their root's origin country, and adoption can be grouped by "
+    "root so that quantisations do not inflate it.")
+table([{"lineage_status": status, "meaning": meaning,
+        **({"Hub models now": status_counts.get(status, 0)} if status_counts else {})}
+       for status, meaning in LINEAGE_STATUS.items()])
+
+st.subheader("Downloads and dates")
+st.markdown(
+    "`downloads_30d` is the Hub's `downloads`: a trailing 30-day count, not a total. `downloads_all_time` is "
+    "the Hub's `downloadsAllTime`. The Hub keeps no history, so every run stores a dated snapshot of both "
+    "(and of likes): trends over time start from the first run. Quantisations and GGUF repackages add "
+    "downloads of their own; group by root model to see adoption of the original. `created_at` is the "
+    "repository's creation date, **not a release date**: models are often uploaded before or long after "
+    "their release, and re-uploads get new dates. Release dates come from Epoch (`publication_date`).")
+
+st.subheader("Filters")
+st.markdown("The sidebar filters are stored in the page link, so a copied link reproduces the view. How "
+            "each applies:")
+table([{"filter": name, "link key": key, "Epoch releases": rel, "Hub models": hub}
+       for key, (name, rel, hub) in FILTER_RULES.items() if key in GLOBAL_KEYS])
+st.caption(f"Size steps: {', '.join(SIZE_LABELS[1:-1])} (the ends are open). Empty filters do not restrict. "
+           "Downloads name their active filters in the file name, e.g. "
+           f"`models_{Filters(countries=('CN',), license_families=('permissive',)).slug()}.csv`.")
+with st.expander("Columns of the downloads and exports"):
+    st.markdown("**models**: " + ", ".join(f"`{c}`" for c in MODEL_EXPORT_COLUMNS))
+    st.markdown("**releases**: " + ", ".join(f"`{c}`" for c in RELEASE_EXPORT_COLUMNS))
+    st.caption("CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @) get a leading "
+               "apostrophe; lists are joined with `;`. `python -m pipeline export` writes the same files.")
+
+st.subheader("Known limitations")
+st.markdown("""
+- **Hub coverage** depends on each run's scope (the *detail* of the Hub source above): the most downloaded
+  models, every model of the attributed organisations, and up to `LANDSCAPE_ANCESTOR_LIMIT` base models
+  fetched to resolve roots, unless a run lists the whole Hub. Models
+  outside the scope are absent, and a chain that leaves the scope ends in a *missing parent*.
+- **Country attribution** covers the organisations Epoch lists with a Hugging Face id plus the curated
+  registry. Individual uploaders and unlisted organisations have no country; their derivatives still get
+  an origin country when their root is attributed.
+- **Parameter counts** read from names are approximate, and packed quantised counts undercount.
+- **Licences** are as declared in model cards, which may be wrong, missing, or differ from the weights'
+  actual terms; custom licences are grouped by vendor name.
+- **Epoch's data** covers notable and frontier models selected by Epoch, not every release; its
+  accessibility and country fields are sometimes blank.
+- **Downloads** are the Hub's counts: they include automated and CI downloads and are not unique users.
+""")
+
+# --- registry ---------------------------------------------------------------------------
+st.header("Organisation registry")
+st.markdown("Hub author → organisation and country. Rows come from Epoch's *Hugging Face developer id* column "
+            "(`source` = epoch) and from the curated file `data/registry/organizations.csv` (`source` = "
+            f"registry; kinds: {', '.join(REGISTRY_KINDS)}), which wins field by field. *Intermediaries* "
+            "repackage others' models.")
+registry = safe_run(q.organizations) if state.exists else pd.DataFrame()
+if registry.empty:
+    registry = pd.DataFrame([{"hf_author": r.hf_author, "organization": r.organization, "country": r.country,
+                              "intermediary": r.kind == "intermediary", "source": "registry", "note": r.note}
+                             for r in load_registry()])
+    st.caption("No database yet: this is the curated file alone; Epoch's developer ids join it after the "
+               "first run.")
+table(registry, column_config={"note": st.column_config.TextColumn("note", width="large")})
+download_csv("organizations", registry, Filters(), label="Download the registry (CSV)")

@@ -1,0 +1,71 @@
+"""Openness trends: how releases split between open and closed weights, by country and organisation."""
+
+import streamlit as st
+
+from dashboard import charts, data, frame
+from dashboard.components import EPOCH_MODELS, applies_note, chart_block
+from dashboard.queries import openness as q
+
+frame.page_guard()
+
+APPLIES = ("country", "org", "size", "years")
+
+st.title("Openness trends")
+st.markdown("Releases tracked by Epoch AI, split by how their weights were released. *Open* means open "
+            "weights under any licence; *closed* means API or hosted access only.")
+frame.require("releases")
+filters = frame.filters()
+applies_note(APPLIES)
+
+period = (st.segmented_control("Period", ["Year", "Quarter"], default="Year", key="period", required=True,
+                               bind="query-params") or "Year").lower()
+
+overall = data.run(q.open_share, filters, period, False)
+chart_block(f"open_share_by_{period}", f"Open-weight share of releases per {period}",
+            "The line is open / (open + closed + unreleased) for releases of that period; releases whose "
+            "accessibility Epoch has not recorded are left out (hover for the counts).",
+            charts.access_lines(overall.assign(group="open"), "period", "open_share_pct", "group",
+                                "Open-weight share (%)", hover=["open", "closed", "unreleased", "unknown"])
+            if not overall.empty else None, overall, [EPOCH_MODELS], filters, APPLIES)
+
+by_country = data.run(q.open_share, filters, period, True)
+chart_block(f"open_share_by_country_{period}", f"Open-weight share of releases per {period}, by country",
+            "One line per country (the filtered ones, or the six with most releases); a release counts for "
+            "every country of its organisations.",
+            charts.lines_by_country(by_country, "period", "open_share_pct", "Open-weight share (%)",
+                                    hover=["open", "closed", "unreleased", "releases"])
+            if not by_country.empty else None, by_country, [EPOCH_MODELS], filters, APPLIES)
+
+counts = data.run(q.accessibility_counts, filters)
+chart_block("accessibility_counts", "Releases per year by accessibility",
+            "Each bar stacks the year's releases by Epoch's own accessibility value; colours follow the open "
+            "(green) / closed (red) / unreleased (purple) groups.",
+            charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
+            .update_traces(hovertemplate="%{x}: %{y} releases") if not counts.empty else None,
+            counts, [EPOCH_MODELS], filters, APPLIES)
+
+orgs = data.run(q.organizations_ranked, filters, 25)
+if not orgs.empty:
+    long = orgs.melt(id_vars=["organization"], value_vars=["open", "closed", "unreleased"],
+                     var_name="accessibility_group", value_name="count")
+    figure = charts.stacked_by_access(long, "organization", "count", "accessibility_group", "Releases",
+                                      horizontal=True)
+    figure.update_yaxes(categoryorder="total ascending")
+    figure.update_layout(height=620)
+else:
+    figure = None
+chart_block("organizations_open_closed", "Organisations ranked by releases, open vs closed",
+            "The 25 organisations with most releases of known accessibility; each bar splits them into open, "
+            "closed and unreleased.", figure, orgs, [EPOCH_MODELS], filters, APPLIES)
+
+MEASURES = {"Parameters": "params", "Training compute": "compute"}
+measure = MEASURES[st.segmented_control("Size measure", list(MEASURES), default="Parameters", key="measure",
+                                        required=True, bind="query-params") or "Parameters"]
+largest = data.run(q.largest_models, filters, measure)
+label = "Parameters" if measure == "params" else "Training compute (FLOP)"
+chart_block(f"largest_open_closed_{measure}", f"Largest open vs largest closed model per year ({label.lower()})",
+            "Points are the largest model released that year in each group (log scale; hover for its name); the "
+            "record-so-far line is in the CSV.",
+            charts.access_lines(largest, "year", "largest", "group", label, log_y=True,
+                                hover=["model", "organization", "country"]) if not largest.empty else None,
+            largest, [EPOCH_MODELS], filters, APPLIES)

@@ -1,0 +1,116 @@
+"""Overview: headline figures, and the public debate's claims beside the data that tests them."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, frame, verdicts
+from dashboard.components import EPOCH_MODELS, HUB, chart_block, download_csv
+from dashboard.queries import overview as q
+from dashboard.queries.openness import largest_open_by_country, notable_accessibility_by_country, open_share
+from pipeline.datasets import Filters
+
+frame.page_guard()
+
+st.title("Open Model Landscape")
+st.markdown("How far do open-weight models trail closed ones, who releases them, and who builds on them: "
+            "the open-vs-closed AI model race, measured from public data.")
+
+state = frame.state()
+if not state.exists:
+    st.warning("**No data could be fetched yet.** The dashboard reads a database the pipeline builds from "
+               "Epoch AI and the Hugging Face Hub, and no ingest has published one on this machine.",
+               icon=":material/cloud_off:")
+    st.markdown(
+        "To fill it, on a machine that can reach `huggingface.co` and `epoch.ai`:\n\n"
+        "```bash\nmake ingest          # or: python -m pipeline ingest\n```\n\n"
+        "then reload this page. `python -m pipeline status` says what is published; see the "
+        "README for the settings (`HF_ENDPOINT`, `LANDSCAPE_EPOCH_MODELS_URL`, …).")
+    st.stop()
+
+filters = frame.filters()
+
+# --- headline figures, all computed from the data ------------------------------------------
+figures = data.run(q.headline_figures, filters)
+row = figures.iloc[0] if not figures.empty else None
+
+
+def number(value: object, fmt: str = "{:,.0f}", missing: str = "—") -> str:
+    return missing if value is None or pd.isna(value) else fmt.format(value)
+
+
+def compact(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= scale:
+            return f"{value / scale:.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+cols = st.columns(5)
+if row is not None:
+    year = number(row["share_year"], "{:.0f}", "latest year")
+    cols[0].metric("Releases (Epoch AI)", number(row["releases"]))
+    cols[1].metric(f"Open-weight share, {year}", number(row["open_share_pct"], "{:.0f}%"),
+                   help="Open weights / (open + closed + unreleased), in the latest year with at least "
+                        f"{q.MIN_YEAR_RELEASES} releases of known accessibility under these filters.")
+    cols[2].metric("Hub models", number(row["hub_models"]))
+    cols[3].metric("Hub downloads, 30 days", compact(row["downloads_30d"]),
+                   help=f"{number(row['downloads_30d'])} downloads in the last 30 days.")
+    cols[4].metric("Chinese-origin share", number(row["cn_origin_share_pct"], "{:.0f}%"),
+                   help="Share of those 30-day downloads going to models whose root model comes from a Chinese "
+                        "organisation (derivatives count for the country of their root model).")
+download_csv("headline_figures", figures, filters, label="Download these figures (CSV)")
+
+st.header("Claims vs data")
+st.caption("Each claim of the public debate, beside the chart that tests it and a verdict written from the "
+           "current data and filters. These claims compare the United States and China, so the country "
+           "filter does not apply here; the other filters do.")
+pair = Filters(**{**filters.__dict__, "countries": ("US", "CN")})
+
+# 1. open ecosystem
+st.subheader("“China is building an open ecosystem faster than the US”")
+if state.has("releases"):
+    shares = data.run(open_share, pair, "year", True)
+    st.markdown(verdicts.open_ecosystem(shares))
+    chart_block("claim_open_ecosystem", "Open-weight releases per year, United States vs China",
+                "Each point counts the releases of that year whose organisations include the country and whose "
+                "weights are open; hover for the share of all releases with known accessibility.",
+                charts.lines_by_country(shares, "period", "open", "Open-weight releases",
+                                        hover=["open_share_pct", "releases"]) if not shares.empty else None,
+                shares, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
+else:
+    st.info("Needs Epoch AI's models data (`python -m pipeline ingest --sources epoch`).")
+
+# 2. closed frontier
+st.subheader("“US frontier labs keep their best models closed”")
+if state.has("releases"):
+    notable = data.run(notable_accessibility_by_country, pair)
+    st.markdown(verdicts.closed_frontier(notable))
+    chart_block("claim_closed_frontier", "Accessibility of notable and frontier releases, by country",
+                "Bars split each country's notable or frontier releases (Epoch's notability criteria or its "
+                "frontier flag) by how their weights were released.",
+                charts.stacked_by_access(charts.with_country_names(notable), charts.COUNTRY_LABEL, "releases",
+                                         "accessibility_group", "Releases") if not notable.empty else None,
+                notable, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
+
+# 3. the gap
+st.subheader("“Open models are closing the gap”")
+st.markdown("Measured from benchmark scores of open and closed models on the capability-gap page.")
+
+# 4. very large open models
+st.subheader("“Chinese labs release very large open models”")
+if state.has("releases"):
+    largest = data.run(largest_open_by_country, pair)
+    st.markdown(verdicts.largest_open(largest))
+    chart_block("claim_largest_open", "Largest open-weights model per year, United States vs China",
+                "Each point is the largest open-weights release of the year (parameters, log scale); hover for "
+                "the model and organisation.",
+                charts.lines_by_country(largest, "year", "params", "Parameters", log_y=True,
+                                        hover=["model", "organization"]) if not largest.empty else None,
+                largest, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
+
+if not state.has("models"):
+    st.info("Hub figures are missing: the Hugging Face Hub has not been ingested yet "
+            "(`python -m pipeline ingest --sources hub`).")
+st.caption(f"Sources: {EPOCH_MODELS.markdown()}; {HUB.markdown()}.")

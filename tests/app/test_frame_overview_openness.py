@@ -1,0 +1,162 @@
+"""The frame (filters in the URL, notes, reset, empty and partial states), Overview and Openness pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.queries.openness import open_share
+from pipeline.datasets import Filters
+from tests.app.conftest import APP
+from tests.fixtures import build_fixture_db
+
+PAGES = ["overview", "openness", "adoption", "licences", "explorer", "methodology"]
+
+
+def sql(db: Path, query: str, params: list | None = None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(app, page):
+    at = app(page)
+    no_exceptions(at)
+    assert at.title
+
+
+def test_overview_headline_figures_come_from_the_data(app, fixture_db):
+    at = app()
+    no_exceptions(at)
+    db = fixture_db.db_path
+    (releases,), = sql(db, "SELECT count(*) FROM releases")
+    (models, downloads, cn), = sql(db, "SELECT count(*), sum(downloads_30d), "
+                                       "100.0 * sum(downloads_30d) FILTER (WHERE origin_country = 'CN') "
+                                       "/ sum(downloads_30d) FROM models")
+    assert metric(at, "Releases") == f"{releases:,}"
+    assert metric(at, "Hub models") == f"{models:,}"
+    assert metric(at, "Hub downloads") == f"{downloads / 1e6:.1f}M"
+    assert metric(at, "Chinese-origin share") == f"{cn:.0f}%"
+
+
+def test_a_country_filter_in_the_link_changes_the_figures(app, fixture_db):
+    at = app(query={"country": "CN"})
+    no_exceptions(at)
+    (models,), = sql(fixture_db.db_path,
+                     "SELECT count(*) FROM models WHERE country = 'CN' OR origin_country = 'CN'")
+    (releases,), = sql(fixture_db.db_path, "SELECT count(*) FROM releases WHERE list_contains(countries, 'CN')")
+    assert metric(at, "Hub models") == f"{models:,}"
+    assert metric(at, "Releases") == f"{releases:,}"
+    assert at.sidebar.multiselect(key="filter_country").value == ["CN"]
+
+
+def test_verdicts_are_written_from_the_data(app):
+    at = app()
+    text = " ".join(m.value for m in at.markdown)
+    # the fixture's 2025: China 5 open of 6 known, the US 2 open of 6 known
+    assert "**Supported** for 2025: China released 5 open-weight models (83%" in text
+    assert "against 2 (33%) from the United States" in text
+    assert "Kimi K2 (1T parameters, Moonshot)" in text
+
+
+def test_unknown_and_malformed_link_values_are_ignored_with_a_visible_note(app):
+    at = app(query={"country": ["CN", "XX"], "size": ["7B"], "colour": "blue", "license": "free-ish"})
+    no_exceptions(at)
+    notes = " ".join(w.value for w in at.sidebar.warning)
+    assert "unknown country value `XX`" in notes
+    assert "malformed size range" in notes
+    assert "unknown link parameter `colour`" in notes
+    assert "unknown license value `free-ish`" in notes
+    assert at.sidebar.multiselect(key="filter_country").value == ["CN"]  # the valid part still applies
+
+
+def test_reset_clears_the_filters(app, fixture_db):
+    at = app(query={"country": "CN", "license": "permissive"})
+    at.sidebar.button[0].click().run()
+    no_exceptions(at)
+    assert at.sidebar.multiselect(key="filter_country").value == []
+    (models,), = sql(fixture_db.db_path, "SELECT count(*) FROM models")
+    assert metric(at, "Hub models") == f"{models:,}"
+
+
+def test_openness_csv_equals_the_query_for_the_filters(app, downloads, fixture_db):
+    at = app("openness", query={"country": ["US", "CN"], "years": ["2024", "2025"]})
+    no_exceptions(at)
+    got = pd.read_csv(io.BytesIO(downloads(at, "download-open_share_by_country_year")))
+    filters = Filters(countries=("US", "CN"), date_from=pd.Timestamp("2024-01-01").date(),
+                      date_to=pd.Timestamp("2025-12-31").date())
+    con = duckdb.connect(str(fixture_db.db_path), read_only=True)
+    expected = open_share(con, filters, "year", True)
+    con.close()
+    assert got.to_dict("records") == expected.astype({"period": int}).to_dict("records")
+    counts = {(r["period"], r["country"]): (r["open"], r["closed"]) for r in got.to_dict("records")}
+    assert counts == {(2024, "CN"): (4, 1), (2024, "US"): (3, 4), (2025, "CN"): (5, 1), (2025, "US"): (2, 3)}
+
+
+def test_openness_quarter_option_is_in_the_link(app):
+    at = app("openness", query={"period": "Quarter"})
+    no_exceptions(at)
+    titles = [m.value for m in at.markdown if m.value.startswith("####")]
+    assert "#### Open-weight share of releases per quarter" in titles
+
+
+def test_download_file_names_name_the_filters(app, downloads):
+    at = app("openness", query={"country": ["CN", "US"], "years": ["2020", "2025"]})
+    assert downloads.name(at, "download-accessibility_counts") == \
+        "accessibility_counts_country-CN+US_from-2020-01-01_to-2025-12-31.csv"
+    at = app("openness")
+    assert downloads.name(at, "download-accessibility_counts") == "accessibility_counts.csv"
+
+
+def test_empty_database_explains_how_to_ingest_and_no_page_raises(monkeypatch, tmp_path):
+    monkeypatch.setenv("LANDSCAPE_DB", str(tmp_path / "none.duckdb"))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    no_exceptions(at)
+    assert "No data could be fetched yet" in at.warning[0].value
+    assert any("python -m pipeline ingest" in m.value for m in at.markdown)
+    for page in PAGES[1:]:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        no_exceptions(at)
+
+
+def test_a_missing_source_leaves_the_other_pages_working(monkeypatch, tmp_path):
+    settings = build_fixture_db(tmp_path, sources=("epoch",))  # Epoch fetched, the Hub not
+    monkeypatch.setenv("LANDSCAPE_DB", str(settings.db_path))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    no_exceptions(at)
+    assert any("Hugging Face Hub has not been ingested" in i.value for i in at.info)
+    at.switch_page("pages/openness.py")
+    at.run()
+    no_exceptions(at)
+    assert len(at.get("plotly_chart")) >= 4
+    at.switch_page("pages/adoption.py")
+    at.run()
+    no_exceptions(at)
+    assert any("Hugging Face Hub" in i.value and "--sources hub" in i.value for i in at.info)
+
+
+def test_csv_downloads_neutralise_formula_cells(app, downloads):
+    at = app("openness")
+    body = downloads(at, "download-organizations_open_closed").decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows and not any(r["organization"].startswith(("=", "+", "-", "@")) for r in rows)

@@ -1,0 +1,64 @@
+"""Every page in headless Chromium: loads without an exception, draws its charts, honours links, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import duckdb
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# url path → fewest charts the page draws on the fixture database
+PAGES = {"overview": 3, "openness": 5, "adoption": 5, "licences": 5, "explorer": 0, "methodology": 0}
+
+
+@pytest.mark.parametrize(("path", "charts"), PAGES.items())
+def test_page_loads_with_charts_and_no_exception(dashboard, page, path, charts):
+    page.goto(f"{dashboard.url}/{path}")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    drawn = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+    if charts:
+        drawn.first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts
+    assert page.locator("h1").first.inner_text()
+    screenshot(page, path)
+
+
+def test_a_link_with_filters_shows_the_filtered_numbers(dashboard, page, browser_db):
+    page.goto(f"{dashboard.url}/overview?country=CN")
+    wait_for_app(page)
+    con = duckdb.connect(str(browser_db), read_only=True)
+    (models,), = con.execute("SELECT count(*) FROM models WHERE country = 'CN' OR origin_country = 'CN'").fetchall()
+    con.close()
+    metric = page.locator('[data-testid="stMetric"]', has_text="Hub models")
+    assert metric.locator('[data-testid="stMetricValue"]').inner_text() == f"{models:,}"
+    # the sidebar shows the filter, and the link keeps it
+    assert "China" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "country=CN" in page.url
+    screenshot(page, "overview-china")
+
+
+def test_filters_survive_a_page_switch(dashboard, page):
+    page.goto(f"{dashboard.url}/overview?country=CN&license=permissive")
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Openness trends").click()
+    wait_for_app(page)
+    assert "openness" in page.url
+    assert "country=CN" in page.url and "license=permissive" in page.url
+
+
+def test_a_csv_download_arrives_and_parses(dashboard, page):
+    page.goto(f"{dashboard.url}/openness?country=US&country=CN")
+    wait_for_app(page)
+    button = page.locator('[data-testid="stDownloadButton"] button').first
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv") and "country-US+CN" in download.suggested_filename
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    assert rows and "open_share_pct" in rows[0]
