@@ -6,12 +6,13 @@ freshness in the sidebar. Each page is a short script in ``pages/``.
 
 import streamlit as st
 
-from dashboard import frame
+from dashboard import data, frame
 
 st.set_page_config(page_title="Open Model Landscape", page_icon=":material/public:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    # the default page lives at "/" (Streamlit gives a default page no path of its own)
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/openness.py", title="Openness trends", icon=":material/lock_open:", url_path="openness"),
     st.Page("pages/adoption.py", title="Hub adoption", icon=":material/download:", url_path="adoption"),
     st.Page("pages/licences.py", title="Licences", icon=":material/gavel:", url_path="licences"),
@@ -21,5 +22,8 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-frame.setup()
-page.run()
+try:
+    frame.setup()
+    page.run()
+finally:
+    data.close_connection()  # no reader holds the database between reruns

@@ -2,21 +2,32 @@
 
 Results are cached under the published version (:func:`pipeline.storage.published_version`),
 so a new publish shows up on the next rerun without a restart, and a filter the cache has
-seen before answers at once. No connection outlives a query: a reader's lock must never
-block the pipeline's publish.
+seen before answers at once. A cache miss opens one read-only connection for the rest of the
+script run, shared by the page's other misses; ``app.py`` closes it when the run ends, so no
+connection outlives a rerun (a reader must never hold the database between reruns).
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from pipeline.config import load_settings
-from pipeline.storage import open_readonly, published_version
+from pipeline.errors import StorageError
+from pipeline.storage import published_version
+
+# DuckDB's DataFrame conversion calls a pandas API that pandas 3.1 deprecates; it is DuckDB's
+# to change, and the warning would otherwise print on every query.
+warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop")
+
+_run = threading.local()  # Streamlit runs each session's script in its own thread
 
 Query = Callable[..., pd.DataFrame]
 
@@ -42,11 +53,31 @@ def _version() -> str | None:
     return published_version(load_settings().db_path)
 
 
+def connection() -> duckdb.DuckDBPyConnection:
+    """This script run's read-only connection, opened on first use."""
+    con = getattr(_run, "con", None)
+    if con is None:
+        path = load_settings().db_path
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise StorageError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
+        _run.con = con
+    return con
+
+
+def close_connection() -> None:
+    """Close this run's connection, if a query opened one (``app.py`` calls this after every run)."""
+    con = getattr(_run, "con", None)
+    _run.con = None
+    if con is not None:
+        con.close()
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached(version: str, module: str, name: str, args: tuple) -> pd.DataFrame:
     fn = getattr(importlib.import_module(module), name)
-    with open_readonly(load_settings().db_path) as con:
-        return fn(con, *args)
+    return fn(connection(), *args)
 
 
 def run(query: Query, *args: object) -> pd.DataFrame:
@@ -60,8 +91,7 @@ def run(query: Query, *args: object) -> pd.DataFrame:
 @st.cache_data(max_entries=20, show_spinner=False)
 def _state(version: str) -> DataState:
     from dashboard.queries.meta import data_state
-    with open_readonly(load_settings().db_path) as con:
-        return data_state(con, version)
+    return data_state(connection(), version)
 
 
 def state() -> DataState:

@@ -34,14 +34,18 @@ SIZE_STEPS: dict[str, float | None] = {
 SIZE_LABELS = list(SIZE_STEPS)
 FIRST_YEAR = 2015
 GLOBAL_KEYS = ("country", "license", "org", "task", "size", "years")
-# Pages' own URL options: key → allowed values (None: any value the page checks itself).
+# Pages' own URL options: key → allowed values (None: any value the page checks itself). The
+# widgets show these values as they are, since a bound widget writes its label into the link.
 PAGE_OPTIONS: dict[str, tuple[str, ...] | None] = {
-    "period": ("Year", "Quarter"),
-    "measure": ("Parameters", "Training compute"),
-    "downloads": None, "view": None, "weight": None, "table": None,
+    "period": ("year", "quarter"),
+    "measure": ("params", "compute"),
+    "downloads": ("30d", "all"),
+    "view": ("models", "families"),
+    "weight": ("models", "downloads"),
+    "table": ("models", "releases"),
     "sort": None, "page": None,
     "benchmark": None, "open_def": None, "split": None, "window": None, "min_benchmarks": None,
-    "lineage_weight": ("Models", "Downloads"), "family_top": None,
+    "lineage_weight": ("models", "downloads"), "family_top": None,
 }
 _WIDGET = {key: f"filter_{key}" for key in GLOBAL_KEYS}
 _LAST_URL = "_filters_last_url"
@@ -105,7 +109,8 @@ def parse_link(options: FilterOptions, params: dict[str, list[str]]) -> tuple[Fi
         if key not in PAGE_OPTIONS:
             notes.append(f"unknown link parameter `{key[:40]}`")
         elif PAGE_OPTIONS[key] is not None and any(v not in PAGE_OPTIONS[key] for v in values):
-            notes.append(f"unknown {key} value `{values[0][:40]}`")
+            bad = next(v for v in values if v not in PAGE_OPTIONS[key])
+            notes.append(f"unknown {key} value `{bad[:40]}` (use {' or '.join(PAGE_OPTIONS[key])})")
     filters = Filters(countries=chosen["country"], license_families=chosen["license"],
                       organizations=chosen["org"], tasks=chosen["task"], params_min=lo, params_max=hi,
                       date_from=start, date_to=end)

@@ -13,14 +13,17 @@ from dashboard.filters import describe
 from dashboard.markdown import md_escape
 from dashboard.queries import explorer as q
 from pipeline.config import load_settings
+from pipeline.datasets import Filters
 from pipeline.transform.countries import country_name
 
 frame.page_guard()
 
 # Downloads are written when clicked, from the database, and held in memory while the browser
-# fetches them. A CSV of the Hub's models costs ~230 bytes and ~30 µs a row; Parquet ~10 times
-# less of both. Beyond these sizes the command line (which streams to disk) is the better tool.
+# fetches them. Measured on 3 million Hub models: CSV ~230 bytes and ~30 µs a row (250,000 rows:
+# ~60 MB in ~8 s); Parquet ~27 bytes and ~1.6 µs a row (3 million: 82 MB in ~5 s). Beyond these
+# sizes the command line, which streams to disk, is the better tool.
 DOWNLOAD_LIMITS = {"csv": 250_000, "parquet": 3_000_000}
+FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 MIMES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 LABELS = {"models": "Hub models", "releases": "Epoch AI releases"}
 CLI_FLAGS = (("countries", "--country"), ("license_families", "--license-family"),
@@ -39,7 +42,7 @@ HELP = {
 }
 
 
-def cli_command(table: str, fmt: str, filters) -> str:
+def cli_command(table: str, fmt: str, filters: Filters) -> str:
     """The ``python -m pipeline export`` line that writes the same file to disk."""
     parts = ["python -m pipeline export", f"--dataset {table}", f"--format {fmt}"]
     for name, flag in CLI_FLAGS:
@@ -77,24 +80,26 @@ st.title("Explorer")
 st.markdown("The rows behind the dashboard, under the sidebar's filters: the same columns and rows as "
             "`python -m pipeline export`, sorted and paged in the database.")
 
+# Link values the widgets will drop: say so, as the sidebar does for the global filters. Only on
+# arrival: later, the URL is the widgets' own echo.
+first_load = "sort" not in st.session_state
+raw = {key: st.query_params.get(key) for key in ("table", "sort", "page")}
 table = st.segmented_control("Table", q.TABLES, default="models", key="table", required=True,
                              bind="query-params",
                              help="models: Hugging Face Hub repositories; releases: Epoch AI's "
                                   "'Data on AI Models'.")
 frame.require(table)
 filters = q.applicable_filters(table, frame.filters())
+settings = load_settings()
 applies_note(q.APPLIES[table])
 
-# Link values the widgets will drop: say so, as the sidebar does for the global filters.
-first_load = "sort" not in st.session_state
-raw_sort, raw_page = st.query_params.get("sort"), st.query_params.get("page")
 options = q.sort_options(table)
 sort = st.selectbox("Sort by", options, index=options.index(q.DEFAULT_SORT[table]), key="sort",
                     bind="query-params",
                     help="Column and direction, applied to all filtered rows in the database; empty values "
                          "come last. Clicking a column header reorders only the page shown.")
-if first_load and raw_sort and raw_sort not in options:
-    st.warning(f"Ignored sort `{md_escape(raw_sort[:60])}` from the link.", icon=":material/link_off:")
+if first_load and raw["sort"] and raw["sort"] not in options:
+    st.warning(f"Ignored sort “{md_escape(raw['sort'][:60])}” from the link.", icon=":material/link_off:")
 
 # A new table, sort or filter starts again from the first page.
 view = (table, filters, sort)
@@ -104,23 +109,22 @@ st.session_state["_explorer_view"] = view
 
 total = int(data.run(q.row_count, table, filters)["rows"].iloc[0])
 pages = max(1, -(-total // q.PAGE_SIZE))
-if first_load and raw_page and not (raw_page.isdigit() and 1 <= int(raw_page) <= pages):
-    st.warning(f"Ignored page `{md_escape(raw_page[:20])}` from the link (there are {pages:,} pages).",
+if first_load and raw["page"] and not (raw["page"].isdigit() and 1 <= int(raw["page"]) <= pages):
+    st.warning(f"Ignored page “{md_escape(raw['page'][:20])}” from the link (there are {pages:,} pages).",
                icon=":material/link_off:")
 
 summary = st.empty()
 grid = st.empty()
-with st.container(horizontal_alignment="center"):
-    page = st.pagination(pages, key="page", bind="query-params")
+page = st.pagination(pages, key="page", bind="query-params")
 
 if total == 0:
     summary.info("No rows for these filters.", icon=":material/filter_alt_off:")
 else:
-    rows = data.run(q.page_rows, table, filters, sort, page)
+    rows = data.run(q.page_rows, table, filters, sort, page, total)
     first = (page - 1) * q.PAGE_SIZE + 1
     summary.markdown(f"Rows **{first:,}–{first + len(rows) - 1:,}** of **{total:,}** "
                      f"({LABELS[table]}, sorted by `{sort}`).")
-    hub_url = load_settings().hub_endpoint.rstrip("/")
+    hub_url = settings.hub_endpoint.rstrip("/")
     config = {column: st.column_config.LinkColumn(column, display_text=f"^{hub_url}/(.*)$",
                                                   help="Opens the model's page on the Hugging Face Hub.")
               for column in LINKED if column in rows.columns}
@@ -138,24 +142,19 @@ st.caption(f"Source: {source.markdown()}. Filters: {md_escape(describe(filters, 
 st.subheader("Download")
 st.caption(f"All {total:,} filtered rows, not just this page, with the export's columns. The file is written "
            "when you click; in CSV, text cells a spreadsheet would run as a formula start with an apostrophe.")
-settings = load_settings()
-columns = st.columns(2)
-too_big = []
-for column, fmt in zip(columns, ("csv", "parquet"), strict=True):
-    limit = DOWNLOAD_LIMITS[fmt]
-    if total > limit:
-        too_big.append(fmt)
-    with column:
-        st.download_button(f"Download {fmt.upper()} ({total:,} rows)",
+too_big = [fmt for fmt, limit in DOWNLOAD_LIMITS.items() if total > limit]
+with st.container(horizontal=True):
+    for fmt, limit in DOWNLOAD_LIMITS.items():
+        st.download_button(f"Download {FORMAT_NAMES[fmt]} ({total:,} rows)",
                            data=partial(q.export_file, settings, table, fmt, filters),
                            file_name=file_name(table, filters, fmt), mime=MIMES[fmt],
                            key=f"download-{table}-{fmt}", on_click="ignore", icon=":material/download:",
-                           disabled=total == 0 or total > limit,
-                           help=None if total <= limit else f"Over {limit:,} rows: use the command line.")
+                           disabled=total == 0 or fmt in too_big,
+                           help=f"Over {limit:,} rows: use the command line." if fmt in too_big else None)
 if too_big:
+    limits = " and ".join(f"{FORMAT_NAMES[fmt]} at {DOWNLOAD_LIMITS[fmt]:,} rows" for fmt in too_big)
     instead = "Download Parquet instead, or write" if "parquet" not in too_big else "Write"
-    st.info(f"{' and '.join(f.upper() for f in too_big)} downloads stop at "
-            f"{DOWNLOAD_LIMITS[too_big[0]]:,} rows here: the file is held in memory while the browser fetches "
-            f"it. {instead} the same file to disk with the command line, which streams it:",
+    st.info(f"Browser downloads stop ({limits}): the file is held in memory while the browser fetches it. "
+            f"{instead} the same file to disk with the command line, which streams it:",
             icon=":material/terminal:")
     st.code("\n".join(cli_command(table, fmt, filters) for fmt in too_big), language="bash")

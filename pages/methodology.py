@@ -31,7 +31,9 @@ from pipeline.transform.licenses import (
 )
 from pipeline.transform.lineage import BASE_RELATIONS
 from pipeline.transform.model_tree import MAX_DEPTH
-from pipeline.transform.params import PACKED_DTYPES, params_from_name
+from pipeline.transform.params import PACKED_DTYPES, PACKED_SHARE_LIMIT, params_from_name
+
+frame.page_guard()
 
 EPOCH_ATTRIBUTION = "Epoch AI, 'Data on AI Models' / 'AI Benchmarking Hub'. Published online at epoch.ai."
 SOURCES = {  # source key in the `sources` table → (citation, what we take from it)
@@ -253,7 +255,8 @@ if source_counts:
 st.markdown(
     "Sources are tried in that order, and `params_source` records which one gave the count. Packed quantised "
     f"weights (GPTQ, AWQ, bitsandbytes store several weights per element of the integer dtypes "
-    f"{', '.join(sorted(PACKED_DTYPES))}) make `safetensors.total` **undercount**: such counts are flagged "
+    f"{', '.join(sorted(PACKED_DTYPES))}) make `safetensors.total` **undercount**: when those dtypes hold more "
+    f"than {PACKED_SHARE_LIMIT:.0%} of the parameters, the count is flagged "
     "(`params_undercounted`) and the base model's count is preferred when there is one. `A22B` in a name "
     f"marks *active* parameters and is not read as a total (`Qwen/Qwen3-235B-A22B` → "
     f"{params_from_name('Qwen/Qwen3-235B-A22B'):,}). For Epoch releases, `params` is Epoch's own figure.")

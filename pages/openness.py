@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, data, frame
 from dashboard.components import EPOCH_MODELS, applies_note, chart_block
+from dashboard.filters import PAGE_OPTIONS
 from dashboard.queries import openness as q
 
 frame.page_guard()
@@ -17,8 +18,8 @@ frame.require("releases")
 filters = frame.filters()
 applies_note(APPLIES)
 
-period = (st.segmented_control("Period", ["Year", "Quarter"], default="Year", key="period", required=True,
-                               bind="query-params") or "Year").lower()
+period = st.segmented_control("Period", PAGE_OPTIONS["period"], default="year", key="period", required=True,
+                              bind="query-params")
 
 overall = data.run(q.open_share, filters, period, False)
 chart_block(f"open_share_by_{period}", f"Open-weight share of releases per {period}",
@@ -58,9 +59,9 @@ chart_block("organizations_open_closed", "Organisations ranked by releases, open
             "The 25 organisations with most releases of known accessibility; each bar splits them into open, "
             "closed and unreleased.", figure, orgs, [EPOCH_MODELS], filters, APPLIES)
 
-MEASURES = {"Parameters": "params", "Training compute": "compute"}
-measure = MEASURES[st.segmented_control("Size measure", list(MEASURES), default="Parameters", key="measure",
-                                        required=True, bind="query-params") or "Parameters"]
+measure = st.segmented_control("Size measure", PAGE_OPTIONS["measure"], default="params", key="measure",
+                               required=True, bind="query-params",
+                               help="**params**: parameters; **compute**: training compute (FLOP).")
 largest = data.run(q.largest_models, filters, measure)
 label = "Parameters" if measure == "params" else "Training compute (FLOP)"
 chart_block(f"largest_open_closed_{measure}", f"Largest open vs largest closed model per year ({label.lower()})",

@@ -159,16 +159,20 @@ def _ranges(clauses: list[str], params: list, filters: Filters, size: str, day: 
         params.append(filters.date_to)
 
 
-def dataset_query(name: str, filters: Filters) -> tuple[str, list]:
-    """The SELECT (and its parameters) of dataset ``name`` under ``filters``."""
+def dataset_query(name: str, filters: Filters, ordered: bool = True) -> tuple[str, list]:
+    """The SELECT (and its parameters) of dataset ``name`` under ``filters``.
+
+    With ``ordered=False`` the statement has no ORDER BY, for callers that page and sort it
+    themselves (the dashboard's Explorer).
+    """
     dataset = DATASETS.get(name)
     if dataset is None:
         raise ConfigError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
     if dataset.kind == "releases" and (filters.license_families or filters.tasks):
         raise ConfigError("releases have no licence family or task: those filters apply to the models dataset")
     where, params = models_where(filters) if dataset.kind == "models" else releases_where(filters)
-    sql = f"SELECT {dataset.select} FROM {dataset.table} WHERE {where} ORDER BY {dataset.order}"  # noqa: S608
-    return sql, params
+    sql = f"SELECT {dataset.select} FROM {dataset.table} WHERE {where}"  # noqa: S608
+    return (f"{sql} ORDER BY {dataset.order}" if ordered else sql), params
 
 
 FORMATS = ("csv", "parquet")

@@ -139,7 +139,9 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> lis
         con.execute("DELETE FROM model_snapshots WHERE snapshot_date = ?", [ctx.snapshot_date])
         con.execute("""
             INSERT INTO model_snapshots
-            SELECT ?::DATE, model_id, downloads_30d, downloads_all_time, likes, trending_score FROM models
+            SELECT ?::DATE, model_id, downloads_30d, downloads_all_time, likes, trending_score,
+                   country, origin_country
+            FROM models
         """, [ctx.snapshot_date])
     ctx.flush()
     return results

@@ -122,7 +122,9 @@ CREATE TABLE model_snapshots (
     downloads_30d      BIGINT,
     downloads_all_time BIGINT,
     likes              BIGINT,
-    trending_score     DOUBLE
+    trending_score     DOUBLE,
+    country            VARCHAR,          -- attribution as of that day, so history by country
+    origin_country     VARCHAR           -- needs no join with millions of models per day
 );
 
 -- Epoch AI "Data on AI Models": one row per model of all_ai_models.csv that loaded.

@@ -25,22 +25,22 @@ from pipeline.datasets import Filters, models_where
 MEASURES = {"30d": "downloads_30d", "all": "downloads_all_time"}
 VIEWS = ("models", "families")
 OTHER = "Other"          # the bucket of countries outside the top ones (not an ISO code)
-UNATTRIBUTED = ""        # no known organisation: shown as "Unattributed"
 HUB_URL = "https://huggingface.co/"
 RECENT_MONTHS = 12
 SIZE_CLASSES = ("<1B", "1–10B", "10–100B", ">100B", "unknown")
 # Position in SIZE_CLASSES (1-based): integer bounds, no casts per row.
-_SIZE_CLASS = """CASE WHEN params IS NULL THEN 5 WHEN params < 1000000000 THEN 1 WHEN params < 10000000000 THEN 2
-                      WHEN params < 100000000000 THEN 3 ELSE 4 END"""
+_SIZE_CLASS = """CASE WHEN params IS NULL THEN 5 WHEN params < 1000000000 THEN 1
+                      WHEN params < 10000000000 THEN 2 WHEN params < 100000000000 THEN 3 ELSE 4 END"""
 # Day of repository creation (days since 1970-01-01, UTC whatever the session's time zone).
-_DAY = "epoch_us(created_at) // 86400000000"
+CREATED_DAY = "epoch_us(created_at) // 86400000000"
 
 
 def _measure(downloads: str) -> str:
     try:
         return MEASURES[downloads]
     except KeyError:
-        raise ValueError(f"unknown downloads measure {downloads!r}; choose from {', '.join(MEASURES)}") from None
+        raise ValueError(f"unknown downloads measure {downloads!r}; "
+                         f"choose from {', '.join(MEASURES)}") from None
 
 
 def _check_view(view: str) -> None:
@@ -50,11 +50,13 @@ def _check_view(view: str) -> None:
 
 def _bucket(column: str = "c") -> str:
     """The country bucket of an aggregated row: itself when unattributed or in ``top``, else Other."""
-    return f"CASE WHEN {column} = '' OR {column} IN (SELECT c FROM top) THEN {column} ELSE '{OTHER}' END"
+    return (f"CASE WHEN {column} = '' OR {column} IN (SELECT c FROM top) "  # noqa: S608
+            f"THEN {column} ELSE '{OTHER}' END")
 
 
 # The top attributed countries by downloads within an aggregate ``agg(c, downloads, …)``.
-_TOP = "top AS (SELECT c FROM agg WHERE c <> '' GROUP BY c ORDER BY sum(downloads) DESC NULLS LAST, c LIMIT ?)"
+_TOP = ("top AS (SELECT c FROM agg WHERE c <> '' GROUP BY c "
+        "ORDER BY sum(downloads) DESC NULLS LAST, c LIMIT ?)")
 
 
 def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
@@ -71,7 +73,8 @@ def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downl
         WITH agg AS (
             SELECT CASE WHEN grouping(country) = 0 THEN 'uploader' ELSE 'origin' END AS attribution,
                    coalesce(CASE WHEN grouping(country) = 0 THEN country ELSE origin_country END, '') AS c,
-                   count(*) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
+                   count(*) AS models, coalesce(sum({column}), 0) AS downloads,
+                   coalesce(sum(likes), 0) AS likes
             FROM models WHERE {where}
             GROUP BY GROUPING SETS ((country), (origin_country))
         ), ranked AS (
@@ -82,14 +85,15 @@ def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downl
         )
         SELECT attribution, country, sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads,
                sum(likes)::BIGINT AS likes,
-               round(100.0 * sum(downloads) / nullif(sum(sum(downloads)) OVER (PARTITION BY attribution), 0), 2)
-                   AS downloads_share_pct
+               round(100.0 * sum(downloads) / nullif(sum(sum(downloads)) OVER (PARTITION BY attribution), 0),
+                     2) AS downloads_share_pct
         FROM ranked GROUP BY attribution, country
         ORDER BY attribution DESC, country = '', country = '{OTHER}', downloads DESC, country
     """, [*params, top]).df()  # noqa: S608 - constants and bound values
 
 
-def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d", top: int = 6) -> pd.DataFrame:
+def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+            top: int = 6) -> pd.DataFrame:
     """Models created per month (repository creation, UTC) and their downloads, by origin country.
 
     Columns: ``month`` (first day), ``origin_country`` (top ``top`` by downloads, ``Other``, ``""``),
@@ -101,7 +105,8 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
     # times faster than truncating millions of time-zone-aware timestamps.
     return con.execute(f"""
         WITH days AS (
-            SELECT origin_country, {_DAY} AS day, count(*) AS models, coalesce(sum({column}), 0) AS downloads
+            SELECT origin_country, {CREATED_DAY} AS day, count(*) AS models,
+                   coalesce(sum({column}), 0) AS downloads
             FROM models WHERE {where} AND created_at IS NOT NULL GROUP BY 1, 2
         ), agg AS (
             SELECT date_trunc('month', DATE '1970-01-01' + CAST(day AS INTEGER)) AS month,
@@ -112,6 +117,15 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
                sum(downloads)::BIGINT AS downloads
         FROM agg GROUP BY 1, 2 ORDER BY month, origin_country
     """, [*params, top]).df()  # noqa: S608
+
+
+def _uploads(column: str, where: str) -> str:
+    """Models grouped by uploader (the organisation is a function of the author), credited to it."""
+    return f"""
+        SELECT coalesce(organization, author, '') AS organization, organization IS NOT NULL AS attributed,
+               any_value(country) AS country, bool_or(coalesce(is_intermediary, false)) AS intermediary,
+               count(*) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
+        FROM models WHERE {where} GROUP BY author, organization"""  # noqa: S608
 
 
 def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
@@ -128,18 +142,12 @@ def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, download
     _check_view(view)
     column = _measure(downloads)
     where, params = models_where(filters)
-    # Own uploads, grouped by uploader (the organisation is a function of the author).
-    own = f"""
-        SELECT coalesce(organization, author, '') AS organization, organization IS NOT NULL AS attributed,
-               any_value(country) AS country, bool_or(coalesce(is_intermediary, false)) AS intermediary,
-               count(*) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
-        FROM models WHERE {where} {{own_filter}} GROUP BY author, organization"""
     if view == "models":
-        credited, args = own.format(own_filter=""), params
+        credited, args = _uploads(column, where), params
     else:
         # Derivatives: summed per root first (few groups), then credited to the root's namespace,
         # joined to organisations the same way as the pipeline's origin_country.
-        credited = own.format(own_filter="AND coalesce(depth, 0) = 0") + f"""
+        credited = _uploads(column, where + " AND coalesce(depth, 0) = 0") + f"""
         UNION ALL
         SELECT coalesce(o.organization, d.namespace), o.organization IS NOT NULL, o.country,
                coalesce(o.is_intermediary, false), d.models, d.downloads, d.likes
@@ -151,18 +159,21 @@ def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, download
                          coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
                   FROM models WHERE {where} AND depth > 0 GROUP BY 1)
             GROUP BY 1
-        ) d LEFT JOIN organizations o ON lower(o.hf_author) = lower(d.namespace) AND d.namespaced"""
+        ) d LEFT JOIN organizations o
+          ON lower(o.hf_author) = lower(d.namespace) AND d.namespaced"""  # noqa: S608
         args = [*params, *params]
     return con.execute(f"""
         WITH credited AS ({credited}
         ), agg AS (
-            SELECT organization, attributed, any_value(country) AS country, bool_or(intermediary) AS intermediary,
-                   sum(models)::BIGINT AS models, sum(downloads) AS downloads, sum(likes) AS likes
+            SELECT organization, attributed, any_value(country) AS country,
+                   bool_or(intermediary) AS intermediary, sum(models)::BIGINT AS models,
+                   sum(downloads) AS downloads, sum(likes) AS likes
             FROM credited GROUP BY 1, 2
         )
         SELECT organization, attributed, country, intermediary, models, downloads::BIGINT AS downloads,
                likes::BIGINT AS likes,
-               round(100.0 * downloads / nullif((SELECT sum(downloads) FROM agg), 0), 2) AS downloads_share_pct
+               round(100.0 * downloads / nullif((SELECT sum(downloads) FROM agg), 0), 2)
+                   AS downloads_share_pct
         FROM agg ORDER BY downloads DESC, organization LIMIT ?
     """, [*args, limit]).df()  # noqa: S608
 
@@ -189,8 +200,8 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
                 SELECT min(x) AS t FROM (SELECT coalesce({column}, 0) AS x FROM models WHERE {where}
                                          ORDER BY 1 DESC LIMIT ?)
             )
-            SELECT model_id, ? || model_id AS url, {column} AS downloads, likes, origin_country, license_family,
-                   params, base_relation, coalesce(is_intermediary, false) AS intermediary
+            SELECT model_id, ? || model_id AS url, {column} AS downloads, likes, origin_country,
+                   license_family, params, base_relation, coalesce(is_intermediary, false) AS intermediary
             FROM models WHERE {where} AND coalesce({column}, 0) >= (SELECT t FROM threshold)
             ORDER BY coalesce({column}, 0) DESC, model_id LIMIT ?
         """, [*params, limit, HUB_URL, *params, limit]).df()  # noqa: S608
@@ -212,7 +223,8 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
                    origin_country, license_family, params
             FROM models
             WHERE {where} AND coalesce(depth, 0) = 0
-              AND (coalesce({column}, 0) >= (SELECT t FROM threshold) OR model_id IN (SELECT root FROM derived))
+              AND (coalesce({column}, 0) >= (SELECT t FROM threshold)
+                   OR model_id IN (SELECT root FROM derived))
         )
         SELECT root AS model_id, ? || root AS url,
                (coalesce(r.downloads, 0) + coalesce(d.downloads, 0))::BIGINT AS downloads,
@@ -309,8 +321,8 @@ def size_classes(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
         ), agg AS (
             SELECT class, coalesce(origin_country, '') AS c, models, downloads FROM per
         ), {_TOP}
-        SELECT list_extract(?::VARCHAR[], class) AS size_class, {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
-               sum(downloads)::BIGINT AS downloads
+        SELECT list_extract(?::VARCHAR[], class) AS size_class, {_bucket()} AS origin_country,
+               sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads
         FROM agg GROUP BY class, 2 ORDER BY class, origin_country
     """, [*params, top, list(SIZE_CLASSES)]).df()  # noqa: S608
 
@@ -320,19 +332,31 @@ def snapshot_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").df()
 
 
-def history(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d", top: int = 6) -> pd.DataFrame:
+def history(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+            top: int = 6) -> pd.DataFrame:
     """Downloads per snapshot date by origin country: the history the daily runs build up.
 
-    Snapshots are attributed with the models' current filters and countries. Columns:
-    ``snapshot_date``, ``origin_country``, ``models`` (with a snapshot that day), ``downloads``.
+    Each snapshot carries the model's countries as attributed that day, so without filters, or
+    with only a country filter, the history needs no join with the models table (which would
+    cost a scan of millions of models per day of history); other filters select the models by
+    their current attributes. Columns: ``snapshot_date``, ``origin_country``,
+    ``downloaded_models`` (models with downloads that day), ``downloads``. Countries: the top
+    ``top`` on the latest date.
     """
     column = _measure(downloads)
-    where, params = models_where(filters, "m")
+    only_countries = Filters(countries=filters.countries) == filters
+    if only_countries:
+        where, params = ("(list_contains(?::VARCHAR[], s.country) OR list_contains(?::VARCHAR[], s.origin_country))",
+                         [list(filters.countries)] * 2) if filters.countries else ("true", [])
+    else:
+        model_where, params = models_where(filters)
+        where = f"s.model_id IN (SELECT model_id FROM models WHERE {model_where})"  # noqa: S608 - constants
+    # Rows without downloads add nothing to the sums: leave them out first.
     return con.execute(f"""
         WITH per AS (
-            SELECT s.snapshot_date, m.origin_country, count(*) AS models, coalesce(sum(s.{column}), 0) AS downloads
-            FROM model_snapshots s JOIN models m USING (model_id)
-            WHERE {where} GROUP BY 1, 2
+            SELECT s.snapshot_date, s.origin_country, count(*) AS models, sum(s.{column}) AS downloads
+            FROM model_snapshots s
+            WHERE s.{column} > 0 AND {where} GROUP BY 1, 2
         ), agg AS (
             SELECT snapshot_date, coalesce(origin_country, '') AS c, models, downloads FROM per
         ), latest AS (
@@ -340,7 +364,7 @@ def history(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
         ), top AS (
             SELECT c FROM latest WHERE c <> '' ORDER BY downloads DESC, c LIMIT ?
         )
-        SELECT snapshot_date, {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
+        SELECT snapshot_date, {_bucket()} AS origin_country, sum(models)::BIGINT AS downloaded_models,
                sum(downloads)::BIGINT AS downloads
         FROM agg GROUP BY 1, 2 ORDER BY snapshot_date, origin_country
     """, [*params, top]).df()  # noqa: S608

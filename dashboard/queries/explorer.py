@@ -25,7 +25,6 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.datasets import (
-    DATASETS,
     MODEL_EXPORT_COLUMNS,
     RELEASE_EXPORT_COLUMNS,
     Filters,
@@ -38,18 +37,28 @@ TABLES = ("models", "releases")
 DIRECTIONS = ("asc", "desc")
 # Which contract columns each table offers (and may be sorted by).
 COLUMNS: dict[str, tuple[str, ...]] = {"models": MODEL_EXPORT_COLUMNS, "releases": RELEASE_EXPORT_COLUMNS}
-# A unique order after the chosen column, so that pages neither repeat nor skip rows on ties.
-_TIEBREAK = {"models": "model_id", "releases": "model, release_id"}
+# A unique, non-null order after the chosen column, so that pages neither repeat nor skip rows
+# on ties, and so that the reversed order is exactly the order read backwards.
+_TIEBREAK = {"models": ("model_id",), "releases": ("model", "release_id")}
 # The datasets' own default order, as a sort name (the export sorts the same way).
 DEFAULT_SORT = {"models": "downloads_30d:desc", "releases": "publication_date:desc"}
 
-# Sort name → ORDER BY clause, from constants only. Missing values go last either way: a
-# reader sorting by size wants the sizes first, not 2,000 blank rows.
+
+def _order_by(table: str, column: str, direction: str, backwards: bool = False) -> str:
+    # Missing values go last: a reader sorting by size wants the sizes first, not 2,000 blank rows.
+    descending = (direction == "desc") != backwards
+    keys = [f"{column} {'DESC' if descending else 'ASC'} NULLS {'FIRST' if backwards else 'LAST'}"]
+    keys += [f"{key} {'DESC' if backwards else 'ASC'}" for key in _TIEBREAK[table]]
+    return ", ".join(keys)
+
+
+# Sort name → ORDER BY clause (and the same order read from the end), from constants only.
 SORTS: dict[str, dict[str, str]] = {
-    table: {
-        f"{column}:{direction}": f"{column} {direction.upper()} NULLS LAST, {_TIEBREAK[table]}"
-        for column in columns for direction in DIRECTIONS
-    }
+    table: {f"{c}:{d}": _order_by(table, c, d) for c in columns for d in DIRECTIONS}
+    for table, columns in COLUMNS.items()
+}
+_BACKWARDS: dict[str, dict[str, str]] = {
+    table: {f"{c}:{d}": _order_by(table, c, d, backwards=True) for c in columns for d in DIRECTIONS}
     for table, columns in COLUMNS.items()
 }
 # Filters that have no meaning for a table (releases have no licence family or Hub task).
@@ -79,11 +88,7 @@ def _table(table: str) -> str:
 
 def _unordered(table: str, filters: Filters) -> tuple[str, list]:
     """The export's ``SELECT … FROM … WHERE …`` for ``table``, without its ORDER BY."""
-    sql, params = dataset_query(_table(table), applicable_filters(table, filters))
-    head, sep, order = sql.rpartition(" ORDER BY ")
-    if not sep or order != DATASETS[table].order:
-        raise RuntimeError("pipeline.datasets.dataset_query no longer ends with the dataset's ORDER BY")
-    return head, params
+    return dataset_query(_table(table), applicable_filters(table, filters), ordered=False)
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str, filters: Filters) -> pd.DataFrame:
@@ -93,10 +98,12 @@ def row_count(con: duckdb.DuckDBPyConnection, table: str, filters: Filters) -> p
 
 
 def page_rows(con: duckdb.DuckDBPyConnection, table: str, filters: Filters, sort: str, page: int,
-              page_size: int = PAGE_SIZE) -> pd.DataFrame:
+              total: int | None = None, page_size: int = PAGE_SIZE) -> pd.DataFrame:
     """Page ``page`` (1-based) of ``table`` under ``filters``, sorted by ``sort``: the export's columns.
 
-    Raises ``ValueError`` for a sort the table does not offer or a page below 1.
+    ``total``, the filtered row count when the caller has it, lets a page past the middle be
+    read from the end in the reversed order: a short sort instead of one over every row before
+    it. Raises ``ValueError`` for a sort the table does not offer or a page below 1.
     """
     order = SORTS[_table(table)].get(sort)
     if order is None:
@@ -104,8 +111,14 @@ def page_rows(con: duckdb.DuckDBPyConnection, table: str, filters: Filters, sort
     if page < 1 or page_size < 1:
         raise ValueError("page and page size start at 1")
     head, params = _unordered(table, filters)
+    offset = (page - 1) * page_size
+    if total is not None and offset < total and total - offset - page_size < offset:
+        end = min(offset + page_size, total)
+        rows = con.execute(f"{head} ORDER BY {_BACKWARDS[table][sort]} LIMIT ? OFFSET ?",  # noqa: S608
+                           [*params, end - offset, total - end]).df()
+        return rows.iloc[::-1].reset_index(drop=True)
     return con.execute(f"{head} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608 - constants only
-                       [*params, page_size, (page - 1) * page_size]).df()
+                       [*params, page_size, offset]).df()
 
 
 def export_file(settings: Settings, table: str, fmt: str, filters: Filters) -> bytes:

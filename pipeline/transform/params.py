@@ -21,7 +21,7 @@ MAX_PARAMS = 10**14
 # Integer dtypes that GPTQ/AWQ/bitsandbytes use to pack several weights into one element, so the
 # element count that safetensors reports is smaller than the model's parameter count.
 PACKED_DTYPES = frozenset({"I32", "U32", "U8", "I4", "U4", "I2", "U2"})
-_PACKED_SHARE_LIMIT = 0.05
+PACKED_SHARE_LIMIT = 0.05
 
 # A size token: optional "A" (active-parameter marker, as in "A3B"), optional "<experts>x", a
 # number with at most 6 digits (bounded so int() never meets a huge string), and an M/B/T suffix.
@@ -52,7 +52,7 @@ def measured_params(safetensors: object, gguf: object) -> tuple[int | None, str 
     if isinstance(safetensors, dict):
         total = _plausible_count(safetensors.get("total"))
         if total is not None:
-            return total, "safetensors", _packed_share(safetensors.get("parameters")) > _PACKED_SHARE_LIMIT
+            return total, "safetensors", _packed_share(safetensors.get("parameters")) > PACKED_SHARE_LIMIT
     if isinstance(gguf, dict):
         total = _plausible_count(gguf.get("total"))
         if total is not None:

@@ -111,7 +111,7 @@ def test_openness_csv_equals_the_query_for_the_filters(app, downloads, fixture_d
 
 
 def test_openness_quarter_option_is_in_the_link(app):
-    at = app("openness", query={"period": "Quarter"})
+    at = app("openness", query={"period": "quarter"})
     no_exceptions(at)
     titles = [m.value for m in at.markdown if m.value.startswith("####")]
     assert "#### Open-weight share of releases per quarter" in titles
@@ -160,3 +160,16 @@ def test_csv_downloads_neutralise_formula_cells(app, downloads):
     body = downloads(at, "download-organizations_open_closed").decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows and not any(r["organization"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+@pytest.mark.parametrize("script", sorted((APP.parent / "pages").glob("*.py")), ids=lambda p: p.stem)
+def test_every_page_guards_its_frame_before_drawing(script):
+    """A page run alone (see frame.page_guard) must rerun through app.py before it draws anything."""
+    import ast
+
+    body = [node for node in ast.parse(script.read_text()).body
+            if not isinstance(node, ast.Import | ast.ImportFrom)
+            and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    first = body[0]
+    assert isinstance(first, ast.Expr) and ast.unparse(first) == "frame.page_guard()", \
+        f"{script.name}: the first statement after the imports must be frame.page_guard()"
