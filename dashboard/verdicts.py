@@ -107,3 +107,27 @@ def largest_open(largest: pd.DataFrame, a: str = "CN", b: str = "US") -> str:
     else:
         verdict = "Supported"
     return f"**{verdict}**: {sentence}."
+
+
+def headline_lag(summary, benchmark: str, start, end) -> str:
+    """"Open models trail the closed frontier by X months (90% CI a–b) on <benchmark>, <window>"."""
+    window = f"{start:%b %Y}–{end:%b %Y}"
+    if summary.points == 0:
+        return f"No open record on {benchmark} in {window} has a lag to measure yet."
+    return (f"Open models trail the closed frontier by {summary.lag_months_mean:.1f} months "
+            f"(90% CI {summary.lag_ci_low:.1f}–{summary.lag_ci_high:.1f}) on {benchmark}, {window}")
+
+
+def closing_gap(earlier, recent, benchmark: str) -> str:
+    """Claim: open models are closing the gap (two consecutive windows of the same analysis)."""
+    if earlier.points == 0 or recent.points == 0:
+        return f"Too few open records on {benchmark} in both periods to say whether the gap is closing."
+    lag_down = recent.lag_months_mean < earlier.lag_months_mean
+    gap_down = recent.vertical_gap_mean < earlier.vertical_gap_mean
+    verdict = "Supported" if lag_down and gap_down else "Not supported" if not (lag_down or gap_down) else "Mixed"
+    return (f"**{verdict}** on {benchmark}: open records released {recent.window_start:%b %Y}–"
+            f"{recent.window_end:%b %Y} trail by {recent.lag_months_mean:.1f} months on average "
+            f"(90% CI {recent.lag_ci_low:.1f}–{recent.lag_ci_high:.1f}, {recent.points} records), against "
+            f"{earlier.lag_months_mean:.1f} months in {earlier.window_start:%b %Y}–{earlier.window_end:%b %Y}; "
+            f"the frontiers were {recent.vertical_gap_mean:.1f} points apart on average, against "
+            f"{earlier.vertical_gap_mean:.1f}.")

@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, frame, verdicts
-from dashboard.components import EPOCH_MODELS, HUB, chart_block, download_csv
+from dashboard.components import EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, chart_block, download_csv
+from dashboard.queries import gap as gap_queries
 from dashboard.queries import overview as q
 from dashboard.queries.openness import largest_open_by_country, notable_accessibility_by_country, open_share
+from pipeline.analysis.gap import summarize
 from pipeline.datasets import Filters
 
 frame.page_guard()
@@ -96,7 +98,24 @@ if state.has("releases"):
 
 # 3. the gap
 st.subheader("“Open models are closing the gap”")
-st.markdown("Measured from benchmark scores of open and closed models on the capability-gap page.")
+if state.has("benchmark_scores"):
+    available = data.run(gap_queries.benchmarks)
+    if available.empty:
+        st.markdown("No benchmark has enough dated open and closed scores yet to test this claim.")
+    else:
+        benchmark = available["benchmark"].iloc[0]  # the ECI when it is there
+        scored = data.run(gap_queries.points, benchmark, "all", "all", (), 0)
+        latest = scored["date"].max()
+        recent_start = (latest - pd.DateOffset(months=24)).date()
+        earlier_start = (latest - pd.DateOffset(months=48)).date()
+        st.markdown(verdicts.closing_gap(
+            summarize(scored, earlier_start, recent_start - pd.Timedelta(days=1)),
+            summarize(scored, recent_start, latest.date()), benchmark))
+        st.caption(f"Two consecutive 24-month windows of the capability-gap analysis on {benchmark} "
+                   f"({EPOCH_BENCHMARKS.markdown()}).")
+else:
+    st.markdown("Needs benchmark scores (`python -m pipeline ingest --sources benchmarks,arena`).")
+st.page_link("pages/gap.py", label="Measure it on the Capability gap page", icon=":material/trending_up:")
 
 # 4. very large open models
 st.subheader("“Chinese labs release very large open models”")

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.config import load_settings
-from pipeline.datasets import DATASETS, FORMATS, Filters, export_dataset
+from pipeline.datasets import ALL_DATASETS, FORMATS, Filters, export_dataset
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCES, IngestOptions, ingest
 from pipeline.progress import Progress
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="database, rows per table, last runs, freshness per source")
 
     exp = commands.add_parser("export", help="write a dataset as CSV or Parquet")
-    exp.add_argument("--dataset", required=True, choices=sorted(DATASETS))
+    exp.add_argument("--dataset", required=True, choices=ALL_DATASETS)
     exp.add_argument("--format", required=True, choices=FORMATS)
     exp.add_argument("--out", type=Path, help="output file (default: <dataset>[_<filters>].<format> here)")
     exp.add_argument("--country", type=_country, action="append", default=[], metavar="CC",
@@ -78,8 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--task", action="append", default=[], metavar="TAG", help="Hub pipeline_tag; repeatable")
     exp.add_argument("--params-min", type=float, metavar="N", help="fewest parameters (e.g. 7e9)")
     exp.add_argument("--params-max", type=float, metavar="N", help="most parameters")
-    exp.add_argument("--since", type=_day, metavar="DATE", help="from this date (YYYY-MM-DD)")
-    exp.add_argument("--until", type=_day, metavar="DATE", help="up to this date (YYYY-MM-DD)")
+    exp.add_argument("--since", "--start", dest="since", type=_day, metavar="DATE",
+                     help="from this date (YYYY-MM-DD); the window start of the gap datasets")
+    exp.add_argument("--until", "--end", dest="until", type=_day, metavar="DATE",
+                     help="up to this date (YYYY-MM-DD); the window end of the gap datasets")
+    exp.add_argument("--source", metavar="NAME",
+                     help="gap-summary, gap, benchmarks: eci, arena, or one benchmark (e.g. gpqa_diamond)")
     return parser
 
 
@@ -110,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise ConfigError("--params-min is larger than --params-max")
             filters = Filters(tuple(args.country), tuple(args.license_family), tuple(args.organization),
                               tuple(args.task), args.params_min, args.params_max, args.since, args.until)
-            path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters)
+            path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters, args.source)
             print(f"wrote {rows:,} rows to {path}")
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)

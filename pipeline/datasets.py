@@ -159,6 +159,11 @@ def _ranges(clauses: list[str], params: list, filters: Filters, size: str, day: 
         params.append(filters.date_to)
 
 
+# Datasets computed by the capability-gap analysis rather than selected from one table.
+COMPUTED = ("gap-summary", "gap", "benchmarks")
+ALL_DATASETS = (*DATASETS, *COMPUTED)
+
+
 def dataset_query(name: str, filters: Filters, ordered: bool = True) -> tuple[str, list]:
     """The SELECT (and its parameters) of dataset ``name`` under ``filters``.
 
@@ -167,7 +172,7 @@ def dataset_query(name: str, filters: Filters, ordered: bool = True) -> tuple[st
     """
     dataset = DATASETS.get(name)
     if dataset is None:
-        raise ConfigError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+        raise ConfigError(f"unknown dataset {name!r}; choose from {', '.join(ALL_DATASETS)}")
     if dataset.kind == "releases" and (filters.license_families or filters.tasks):
         raise ConfigError("releases have no licence family or task: those filters apply to the models dataset")
     where, params = models_where(filters) if dataset.kind == "models" else releases_where(filters)
@@ -183,14 +188,20 @@ def default_export_path(name: str, fmt: str, filters: Filters) -> Path:
     return Path(f"{name}{'_' + slug if slug else ''}.{fmt}")
 
 
-def export_dataset(settings: Settings, name: str, fmt: str, out: Path | None, filters: Filters) -> tuple[Path, int]:
+def export_dataset(settings: Settings, name: str, fmt: str, out: Path | None, filters: Filters,
+                   source: str | None = None) -> tuple[Path, int]:
     """Write dataset ``name`` to ``out`` (CSV with formula cells neutralised, or Parquet).
 
-    Rows stream from DuckDB in Arrow batches, so memory stays flat for millions of rows.
-    Returns the path written and the row count.
+    Table datasets stream from DuckDB in Arrow batches, so memory stays flat for millions of
+    rows. The capability-gap datasets (:data:`COMPUTED`) take ``source`` (``eci``, ``arena`` or a
+    benchmark name) and the date filters as their window. Returns the path and the row count.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if name in COMPUTED:
+        return _export_computed(settings, name, fmt, out, filters, source)
+    if source is not None:
+        raise ConfigError("--source applies to the gap-summary, gap and benchmarks datasets")
     sql, params = dataset_query(name, filters)
     path = out or default_export_path(name, fmt, filters)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,6 +226,41 @@ def export_dataset(settings: Settings, name: str, fmt: str, out: Path | None, fi
                     first = False
     tmp.replace(path)
     return path, rows
+
+
+def _export_computed(settings: Settings, name: str, fmt: str, out: Path | None, filters: Filters,
+                     source: str | None) -> tuple[Path, int]:
+    from pipeline.analysis import gap_inputs
+
+    if filters.license_families or filters.tasks or filters.organizations or \
+            filters.params_min is not None or filters.params_max is not None:
+        raise ConfigError(f"{name} takes --source, --since/--until (its window) and, for benchmarks, --country")
+    if name != "benchmarks" and filters.countries:
+        raise ConfigError(f"{name} takes no --country (the gap page's country split is an analysis option)")
+    with open_readonly(settings.db_path) as con:
+        benchmarks = None
+        if source is not None:
+            known = con.execute("SELECT DISTINCT source, benchmark FROM benchmark_scores").fetchall()
+            benchmarks = sorted({b for s, b in known if source in (s, b)})
+            if not benchmarks:
+                raise ConfigError(f"no benchmark or source {source!r} in the database; known: "
+                                  f"{', '.join(sorted({b for _, b in known})) or 'none (ingest benchmarks first)'}")
+        if name == "gap-summary":
+            frame = gap_inputs.summary_rows(con, benchmarks, filters.date_from, filters.date_to)
+        elif name == "gap":
+            frame = gap_inputs.series_rows(con, benchmarks, filters.date_from, filters.date_to)
+        else:
+            frame = gap_inputs.benchmark_rows(con, benchmarks, filters.date_from, filters.date_to, filters.countries)
+    slug = "_".join(p for p in (source and re.sub(r"[^A-Za-z0-9._-]+", "-", source), filters.slug()) if p)
+    path = out or Path(f"{name}{'_' + slug if slug else ''}.{fmt}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    if fmt == "parquet":
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+    else:
+        tmp.write_bytes(frame_to_csv(frame))
+    tmp.replace(path)
+    return path, len(frame)
 
 
 def _batches(reader: pa.RecordBatchReader, keep_empty: bool = False) -> Iterator[pa.RecordBatch]:

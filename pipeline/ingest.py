@@ -25,6 +25,7 @@ from pipeline.config import Settings
 from pipeline.derive import attributed_authors, build_models, build_organizations, load_registry
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.loaders import RunContext, SourceResult
+from pipeline.loaders.benchmarks import build_benchmark_scores, load_arena, load_epoch_benchmarks
 from pipeline.loaders.epoch import load_epoch_models
 from pipeline.loaders.hub import HubOptions, carry_facts, load_hub, stage_facts
 from pipeline.progress import Progress
@@ -39,12 +40,15 @@ from pipeline.runs import (
 )
 from pipeline.storage import Build, table_counts
 
-SOURCES = ("epoch", "hub")  # in the order a run fetches them
+SOURCES = ("epoch", "benchmarks", "arena", "hub")  # in the order a run fetches them
 # A first run with network should finish in a few minutes within anonymous rate limits:
 # 5 pages of the most downloaded models plus one or two pages per attributed organisation.
 DEFAULT_HUB_LIMIT = 5000
 HISTORY_TABLES = ("model_snapshots", "runs", "quarantine", "sources")
-SOURCE_TABLES = {"epoch": ("releases",), "hub": ()}  # Hub facts are carried by `carry_facts`
+# Tables a source replaces when it is fetched, carried over from the previous database when it
+# is not. Hub facts are carried by `carry_facts`; benchmark facts are carried whole and each
+# benchmark source replaces its own rows.
+SOURCE_TABLES = {"epoch": ("releases",), "benchmarks": (), "arena": (), "hub": ()}
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,8 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
             record.status = "published"
             record.finished_at = datetime.now(UTC).isoformat()
             record.rows_written = {t: n for t, n in table_counts(build.con).items()
-                                   if t in ("models", "releases", "organizations", "model_snapshots")}
+                                   if t in ("models", "releases", "organizations", "model_snapshots",
+                                            "benchmark_scores")}
             _write_sources(ctx, results)
             _write_runs(ctx)
             build.publish()
@@ -113,7 +118,7 @@ def _fail(settings: Settings, record: RunRecord, folder, error: str) -> None:
 
 def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> list[SourceResult]:
     con = ctx.con
-    build.carry_over(HISTORY_TABLES)
+    build.carry_over((*HISTORY_TABLES, "benchmark_facts"))
     # yesterday's `sources` rows stay for sources not fetched now; fetched ones are replaced below
     carried = [t for s in SOURCES if s not in options.sources for t in SOURCE_TABLES[s]]
     if carried:
@@ -123,6 +128,11 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> lis
     if "epoch" in options.sources:
         results.append(load_epoch_models(ctx))
     build_organizations(con, registry)
+    if "benchmarks" in options.sources:
+        results.append(load_epoch_benchmarks(ctx))
+    if "arena" in options.sources:
+        results.append(load_arena(ctx))
+    build_benchmark_scores(ctx)
 
     if "hub" in options.sources:
         authors = attributed_authors(con) if options.hub_orgs else []

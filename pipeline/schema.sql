@@ -149,3 +149,52 @@ CREATE TABLE releases (
     base_model            VARCHAR,
     last_modified         TIMESTAMPTZ
 );
+
+-- Benchmark scores as each source states them (Epoch's Benchmarking Hub: ECI and every
+-- benchmark file; LMArena). Carried over for a source a run does not fetch.
+CREATE TABLE benchmark_facts (
+    source              VARCHAR NOT NULL,   -- eci | epoch | external | arena
+    benchmark           VARCHAR NOT NULL,   -- eci | gpqa_diamond | mmlu | … | arena_text
+    model               VARCHAR NOT NULL,   -- the source's model key (Epoch "Model version", Arena key)
+    display_name        VARCHAR,
+    organization        VARCHAR,
+    country             VARCHAR,
+    countries           VARCHAR[],
+    release_date        DATE,
+    score               DOUBLE NOT NULL,
+    score_low           DOUBLE,             -- confidence bound, or score − stderr
+    score_high          DOUBLE,
+    stderr              DOUBLE,
+    metric              VARCHAR,            -- the column the score was read from
+    accessibility       VARCHAR,            -- only where the source itself states it
+    accessibility_group VARCHAR,
+    license             VARCHAR,            -- Arena's licence text
+    date_key            DATE,               -- a date written into the model key, if any
+    release_key         VARCHAR             -- the matching key (pipeline.transform.benchmarks.release_key)
+);
+
+-- The same scores, completed on every build: accessibility, country and date from the source
+-- when it states them, else from the ECI file's entry for the same model, else from the
+-- matched Epoch release.
+CREATE TABLE benchmark_scores (
+    source              VARCHAR NOT NULL,
+    benchmark           VARCHAR NOT NULL,
+    model               VARCHAR NOT NULL,
+    display_name        VARCHAR,
+    organization        VARCHAR,
+    country             VARCHAR,
+    countries           VARCHAR[],
+    release_date        DATE,
+    score               DOUBLE NOT NULL,
+    score_low           DOUBLE,
+    score_high          DOUBLE,
+    stderr              DOUBLE,
+    metric              VARCHAR,
+    accessibility       VARCHAR,
+    accessibility_group VARCHAR,            -- open | closed | unreleased
+    accessibility_from  VARCHAR,            -- source | eci | release
+    license             VARCHAR,
+    release_id          INTEGER,            -- the matched Epoch release
+    release_model       VARCHAR,
+    benchmark_count     INTEGER             -- ECI: how many of the archive's benchmarks score this model
+);

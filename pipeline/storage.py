@@ -36,7 +36,7 @@ BUILD_MEMORY_LIMIT = "1GB"
 # Tables in the order `status` lists them. Identifiers in SQL come only from constants like
 # this one, never from input.
 TABLES: tuple[str, ...] = (
-    "models", "model_snapshots", "organizations", "releases",
+    "models", "model_snapshots", "organizations", "releases", "benchmark_facts", "benchmark_scores",
     "sources", "runs", "quarantine",
 )
 

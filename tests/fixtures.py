@@ -121,6 +121,119 @@ def zipped(name: str, content: bytes, others: dict[str, bytes] | None = None) ->
     return buf.getvalue()
 
 
+# --- Epoch Benchmarking Hub and LMArena, hand-written -------------------------------------------
+# (model version, display name, organisation, country, release date, accessibility, ECI score)
+ECI_ROWS = [
+    ("gpt-4-0314", "GPT-4 (Mar 2023)", "OpenAI", US, "2023-03-14", API, 110.0),
+    ("claude-3-opus-20240229", "Claude 3 Opus", "Anthropic", US, "2024-02-29", API, 118.0),
+    ("gpt-4o-2024-05-13", "GPT-4o", "OpenAI", US, "2024-05-13", API, 121.0),
+    ("claude-3-5-sonnet-20240620", "Claude 3.5 Sonnet", "Anthropic", US, "2024-06-20", API, 126.0),
+    ("o1-2024-12-17", "o1", "OpenAI", US, "2024-12-17", API, 136.0),
+    ("gpt-5-2025-08-07", "GPT-5", "OpenAI", US, "2025-08-07", API, 148.0),
+    ("qwen-max-2024-09-19", "Qwen-Max", "Alibaba", CN, "2024-09-19", API, 119.0),
+    ("Llama-2-70b-chat-hf", "Llama 2 70B", "Meta AI", US, "2023-07-18", O_RES, 104.0),
+    ("Mixtral-8x7B-Instruct-v0.1", "Mixtral 8x7B", "Mistral AI", FR, "2023-12-11", O_UNR, 109.0),
+    ("Llama-3.1-405B-Instruct", "Llama 3.1 405B", "Meta AI", US, "2024-07-23", O_RES, 121.5),
+    ("Qwen2.5-72B-Instruct", "Qwen2.5-72B", "Alibaba", CN, "2024-09-19", O_RES, 123.0),
+    ("DeepSeek-V3", "DeepSeek-V3", "DeepSeek", CN, "2024-12-26", O_UNR, 127.0),
+    ("DeepSeek-R1", "DeepSeek-R1", "DeepSeek", CN, "2025-01-20", O_UNR, 137.0),
+    ("Qwen3-235B-A22B", "Qwen3-235B-A22B", "Alibaba", CN, "2025-04-29", O_UNR, 138.5),
+    ("gpt-oss-120b", "gpt-oss-120b", "OpenAI", US, "2025-08-05", O_UNR, 140.0),
+    ("Kimi-K2-Instruct", "Kimi K2", "Moonshot", CN, "2025-07-11", O_RES, 141.0),
+    ("unscored-model", "Unscored", "Nobody", US, "2025-01-01", O_UNR, None),  # listed without a score
+]
+# (model version, mean_score, stderr): Epoch-run GPQA Diamond; the accessibility comes from the ECI
+# file or from the matched release (claude-opus-4 is in neither ECI list: matched to "Claude Opus 4")
+GPQA_ROWS = [
+    ("gpt-4o-2024-05-13", 0.51, 0.03), ("claude-3-5-sonnet-20240620", 0.58, 0.03), ("o1-2024-12-17", 0.76, 0.03),
+    ("claude-opus-4-20250522", 0.79, 0.03), ("gpt-5-2025-08-07", 0.85, 0.02),
+    ("Llama-3.1-405B-Instruct", 0.49, 0.03), ("Qwen2.5-72B-Instruct", 0.49, 0.03), ("DeepSeek-V3", 0.59, 0.03),
+    ("DeepSeek-R1", 0.71, 0.03), ("Qwen3-235B-A22B", 0.70, 0.03), ("Kimi-K2-Instruct", 0.75, 0.03),
+]
+# Arena: key → (rating, display name, organisation, licence)
+ARENA_ROWS = {
+    "gpt-4o-2024-05-13": (1285.0, "GPT-4o", "OpenAI", "Proprietary"),
+    "claude-3-5-sonnet-20240620": (1268.0, "Claude 3.5 Sonnet", "Anthropic", "Proprietary"),
+    "o1-2024-12-17": (1350.0, "o1", "OpenAI", "Proprietary"),
+    "gpt-5": (1440.0, "GPT-5", "OpenAI", "Proprietary"),
+    "llama-3.1-405b-instruct-bf16": (1266.0, "Llama 3.1 405B", "Meta", "Llama 3.1 Community"),
+    "qwen2.5-72b-instruct": (1257.0, "Qwen2.5-72B", "Alibaba", "Qwen"),
+    "deepseek-v3": (1318.0, "DeepSeek-V3", "DeepSeek", "DeepSeek"),
+    "deepseek-r1": (1358.0, "DeepSeek-R1", "DeepSeek", "MIT"),
+    "kimi-k2-0711-preview": (1420.0, "Kimi K2", "Moonshot", "Modified MIT"),
+    "mystery-model": (1200.0, "Mystery", "Nobody", "Proprietary"),  # no date anywhere: not analysed
+}
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return out.getvalue().encode()
+
+
+def eci_csv(rows: Sequence[tuple] = tuple(ECI_ROWS)) -> bytes:
+    """Epoch's older ECI layout (``epoch_capabilities_index.csv``, ``ECI Score``, no interval)."""
+    return _csv(["Model version", "ECI Score", "Release date", "Organization", "Country", "Model accessibility",
+                 "Training compute (FLOP)", "Confidence", "Model name", "Description", "Display name"],
+                [(m, score, day, org, country, access, "", "Likely", name, "", name)
+                 for m, name, org, country, day, access, score in rows])
+
+
+def eci_scores_csv(rows: Sequence[tuple] = tuple(ECI_ROWS), width: float = 3.0) -> bytes:
+    """Epoch's newer ECI layout (``eci_scores.csv``: ``eci`` with ``eci_ci_low``/``eci_ci_high``)."""
+    group = {API: "Closed weights", O_RES: "Open weights", O_UNR: "Open weights", O_NC: "Open weights"}
+    return _csv(["Model", "Display name", "eci", "eci_ci_low", "eci_ci_high", "date", "Organization",
+                 "Country (of organization)", "Model accessibility", "Accessibility group", "model_versions"],
+                [(name, name, score, None if score is None else score - width,
+                  None if score is None else score + width, day, org, country, access, group.get(access, "Other"), m)
+                 for m, name, org, country, day, access, score in rows])
+
+
+def benchmark_zip(newer_layout: bool = False) -> bytes:
+    """A Benchmarking Hub archive: the ECI, an Epoch-run and an external benchmark, and a README."""
+    files = {
+        "README.md": b"Epoch AI benchmarking hub (test fixture)",
+        "gpqa_diamond.csv": _csv(
+            ["Model version", "mean_score", "Best score (across scorers)", "Release date", "Organization",
+             "Country", "Training compute (FLOP)", "Training compute notes", "stderr", "Log viewer", "Logs",
+             "Started at", "id"],
+            [(m, s, s, "", "", "", "", "", e, "", "", "", f"id{i}") for i, (m, s, e) in enumerate(GPQA_ROWS)]),
+        "mmlu_external.csv": _csv(
+            ["Model version", "EM", "Release date", "Organization", "Country", "Training compute (FLOP)",
+             "Training compute notes", "Name", "Shots", "Source", "Source link", "Notes", "id"],
+            [("gpt-4o-2024-05-13", 0.88, "2024-05-13", "OpenAI", US, "", "", "GPT-4o", 5, "", "", "", "a"),
+             ("Llama-3.1-405B-Instruct", 0.87, "2024-07-23", "Meta AI", US, "", "", "Llama 3.1 405B", 5, "", "",
+              "", "b")]),
+        "additional_eci_data/eci_scaling.csv": b"a,b\n1,2\n",
+    }
+    if newer_layout:
+        files["epoch_capabilities_index/eci_scores.csv"] = eci_scores_csv()
+    else:
+        files["epoch_capabilities_index.csv"] = eci_csv()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def arena_files() -> dict[str, bytes]:
+    """LMArena's ``leaderboard-text.json`` and ``scatterplot-data.json``, as served from its data folder."""
+    import json
+
+    board = {"full": {k: {"rating": r, "rating_q025": r - 5, "rating_q975": r + 5}
+                      for k, (r, *_) in ARENA_ROWS.items()},
+             "coding": {k: {"rating": r + 10, "rating_q025": r, "rating_q975": r + 20}
+                        for k, (r, *_) in ARENA_ROWS.items()}}
+    catalog = [{"name": name, "model_api_name": key, "organization": org, "license": licence,
+                "input_token_price": "", "output_token_price": ""}
+               for key, (_, name, org, licence) in ARENA_ROWS.items()]
+    return {"/arena/leaderboard-text.json": json.dumps(board).encode(),
+            "/arena/scatterplot-data.json": json.dumps(catalog).encode()}
+
+
 FIXTURE_HUB_COUNT = 3000
 FIXTURE_HUB_SEED = 7
 
@@ -135,7 +248,8 @@ def fixture_servers(extra_static: dict[str, bytes] | None = None):
     from tests.loopback.hub import HubServer
     from tests.loopback.static import StaticServer
 
-    files = {"/epoch/all_ai_models.csv": epoch_csv()}
+    files = {"/epoch/all_ai_models.csv": epoch_csv(), "/epoch/benchmark_data.zip": benchmark_zip(),
+             **arena_files()}
     files.update(extra_static or {})
     with ExitStack() as stack:
         hub = stack.enter_context(HubServer(fixture_hub_records()))
@@ -153,7 +267,7 @@ def fixture_env(hub_url: str, static_url: str, db: Path, raw: Path) -> dict[str,
     }
 
 
-def build_fixture_db(folder: Path, sources: tuple[str, ...] = ("epoch", "hub")) -> Settings:
+def build_fixture_db(folder: Path, sources: tuple[str, ...] = ("epoch", "benchmarks", "arena", "hub")) -> Settings:
     """Run the real pipeline over loopback servers into ``folder``; returns the settings used."""
     with fixture_servers() as (hub, static):
         settings = load_settings(fixture_env(hub.url, static.url, folder / "landscape.duckdb", folder / "raw"))

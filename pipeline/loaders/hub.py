@@ -12,6 +12,7 @@ is kept once, the first-listed scope winning).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -78,12 +79,19 @@ class PageJob:
     fetched_at: str
 
 
+_pages_done = 0
+
+
 def transform_page(job: PageJob) -> tuple[int, int, int]:
     """Worker: one stored page → ``<stem>.parquet`` (rows) and ``<stem>.quarantine.parquet``.
 
     Returns (records read, rows written, records quarantined). Runs in a worker process, so it
     takes and returns only plain values.
     """
+    global _pages_done
+    _pages_done += 1
+    if _pages_done % 50 == 0:
+        gc.collect()
     with open(job.page_path, "rb") as f:
         f.readline()  # the page header (see pipeline.sources.raw)
         records = orjson.loads(f.read())
@@ -126,6 +134,28 @@ def plan_streams(options: HubOptions, authors: list[str]) -> list[Stream]:
     return streams
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: leave when the ingest that started us is gone (killed with -9, say).
+
+    A pool's workers otherwise outlive a parent that could not shut them down, idle forever.
+    """
+    import gc
+    import threading
+    import time
+
+    # A page's records die by reference counting as soon as its Parquet file is written; the
+    # cyclic collector would only rescan them (a quarter of a worker's time), so it runs every
+    # few pages instead of every few thousand allocations (see transform_page).
+    gc.disable()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 def worker_count() -> int:
     """Transform workers: every core but the one the main process fetches with (at least one)."""
     return max(1, (os.cpu_count() or 2))
@@ -148,7 +178,8 @@ def load_hub(ctx: RunContext, options: HubOptions, authors: list[str]) -> Source
         written += rows
 
     # "spawn": the main process holds DuckDB and HTTP threads, which a fork must not copy.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool, \
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool, \
             client.watching_backoff():
         for index, stream in enumerate(plan_streams(options, authors)):
             store = PageStore(ctx.folder.path / "hub" / stream.key)

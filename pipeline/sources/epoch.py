@@ -20,6 +20,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Settings
@@ -80,3 +81,43 @@ def read_models_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str
                 raise SourceError(f"Epoch models file is malformed near data row {number + 1}: {exc}") from None
 
     return header, rows()
+
+
+def fetch_benchmarks(settings: Settings, progress: Progress | None = None) -> Downloaded:
+    """Download (or revalidate) Epoch's Benchmarking Hub archive into the raw cache."""
+    return download(settings.epoch_benchmarks_url, settings.raw_dir / "cache" / "epoch_benchmarks", settings,
+                    progress, label="epoch benchmarks")
+
+
+@dataclass(frozen=True)
+class BenchmarkFile:
+    """One CSV of the Benchmarking Hub archive: its path in the zip, header and rows by column name."""
+
+    member: str
+    header: list[str]
+    rows: list[dict[str, str]]
+
+
+def read_benchmark_zip(path: Path) -> Iterator[BenchmarkFile]:
+    """Every CSV in Epoch's ``benchmark_data.zip``, whatever folders it sits in.
+
+    Data: Epoch AI, 'AI Benchmarking Hub', published online at epoch.ai, CC BY 4.0.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise SourceError(f"Epoch benchmarks file {path.name} is not a zip archive") from None
+    with archive:
+        members = sorted(n for n in archive.namelist() if n.endswith(".csv") and not n.startswith("__MACOSX"))
+        if not members:
+            raise SourceError(f"Epoch benchmarks archive {path.name} holds no CSV file")
+        for member in members:
+            try:
+                text = archive.read(member).decode("utf-8-sig")
+                reader = csv.reader(io.StringIO(text, newline=""))
+                header = [h.strip() for h in next(reader, [])]
+                rows = [{name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+                        for values in reader]
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise SourceError(f"Epoch benchmarks: {member} is not a readable CSV: {exc}") from None
+            yield BenchmarkFile(member, header, rows)

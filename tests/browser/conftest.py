@@ -93,20 +93,37 @@ def page(browser, tmp_path):
     context.close()
 
 
+_SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && document.querySelector('[data-testid="stMain"] h1') !== null;
+}"""
+
+
 def wait_for_app(tab, timeout: float = 60_000) -> None:
-    """Until Streamlit has finished running the script (no running indicator, content drawn)."""
+    """Until Streamlit has finished running the page: idle, its title drawn, and still so a moment later.
+
+    The script state reads "notRunning" for an instant before a run starts too, and a page can
+    rerun once on a fresh server (see dashboard.frame.page_guard): checking twice covers both.
+    """
     tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    tab.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const running = document.querySelector('[data-testid="stStatusWidget"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning';
-        }""", timeout=timeout)
-    tab.wait_for_timeout(500)
+    for _ in range(2):
+        tab.wait_for_function(_SETTLED, timeout=timeout)
+        tab.wait_for_timeout(600)
+    tab.wait_for_function(_SETTLED, timeout=timeout)
 
 
 def screenshot(tab, name: str) -> Path:
+    """The whole page: Streamlit scrolls inside its main container, so grow the viewport to fit it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    height = tab.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]') || document.body;
+        return Math.max(main.scrollHeight, document.body.scrollHeight);
+    }""")
+    size = tab.viewport_size
+    tab.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height + 40), 12000)})
+    tab.wait_for_timeout(800)  # charts redraw at the new size
     tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size(size)
     return path

@@ -24,6 +24,22 @@ def stored_pages(raw: Path) -> list[Path]:
     return sorted(raw.glob("*/hub/full/page-*.raw"))
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(t) for t in text]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 def count_models(db: Path) -> int:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -43,9 +59,15 @@ def test_kill_9_mid_run_then_resume_fetches_no_stored_page_again(make_settings, 
         while len(stored_pages(tmp_path / "raw")) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(stored_pages(tmp_path / "raw")) == 3, proc.stderr.read() if proc.poll() is not None else ""
+        workers = children(proc.pid)
+        assert workers, "the ingest should have transform workers running"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         assert not (tmp_path / "landscape.duckdb").exists()  # a killed run published nothing
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(alive(pid) for pid in workers), "transform workers outlived the killed ingest"
         first_run_pages = {e.page for e in hub.entries() if e.status == 200}
 
         hub.set_faults(page_faults={})

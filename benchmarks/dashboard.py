@@ -1,0 +1,214 @@
+"""Dashboard benchmark: every page's queries at 3,000,000 Hub models, cold and warm, and memory.
+
+1. A database of N synthetic models, built the way the ingest benchmark does it: the pipeline's
+   own generator (:mod:`pipeline.synthetic`) served by the loopback Hub imitation, through the
+   real ``python -m pipeline ingest``. Epoch's real models file from ``../shared/data`` is served
+   too when present (else the hand-written fixture rows). ``--db PATH`` reuses a database.
+2. Each page is rendered once per filter combination with Streamlit's AppTest, recording the
+   queries it asks :func:`dashboard.data.run` for, so the timed queries are exactly the pages'.
+3. Each page's queries are timed in a fresh process: **cold** (a new process and connection) and
+   **warm** (the same queries again on that connection; no Streamlit cache involved).
+4. Peak memory of a process rendering every page (the app's own), beside the naive way: the
+   whole ``models`` table loaded into pandas, and the same aggregations done there.
+
+Prints the figures; it does not pass or fail. Usage::
+
+    python benchmarks/dashboard.py                 # build a 3M-model database in a temp folder
+    python benchmarks/dashboard.py --db PATH       # time an existing database
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ["overview", "openness", "adoption", "licences", "explorer"]
+# filter combinations, as link parameters
+COMBOS = {
+    "no filter": {},
+    "country=CN": {"country": ["CN"]},
+    "US+CN, permissive": {"country": ["US", "CN"], "license": ["permissive"]},
+    "7B–70B, 2024–2026": {"size": ["7B", "70B"], "years": ["2024", "2026"]},
+}
+
+
+def build_database(folder: Path, models: int) -> Path:
+    from tests.fixtures import epoch_csv
+    from tests.loopback.hub import spawn_hub
+    from tests.loopback.static import StaticServer
+
+    shared = ROOT.parent / "shared" / "data" / "epoch" / "epoch_ai_models_2026-03-30.zip"
+    epoch = shared.read_bytes() if shared.exists() else epoch_csv()
+    name = "/ai_models.zip" if shared.exists() else "/all_ai_models.csv"
+    db = folder / "landscape.duckdb"
+    with spawn_hub(synthetic=models, seed=1) as hub, StaticServer({name: epoch}) as files:
+        env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_ENDPOINT": hub.url, "LANDSCAPE_DB": str(db),
+               "LANDSCAPE_RAW_DIR": str(folder / "raw"), "LANDSCAPE_EPOCH_MODELS_URL": files.url_for(name),
+               "PYTHONPATH": str(ROOT)}
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--hub-limit", "0", "--no-hub-orgs",
+                        "--hub-full"], env=env, cwd=ROOT, check=True)
+        print(f"built {db} ({models:,} models) in {time.perf_counter() - started:.0f}s", flush=True)
+    return db
+
+
+def record(db: Path, out: Path) -> None:
+    """Child: render each page × combination with AppTest and pickle the queries each one ran."""
+    os.environ["LANDSCAPE_DB"] = str(db)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard.data as data
+
+    calls: list = []
+    original = data.run
+
+    def recording(query, *args):  # noqa: ANN001, ANN002
+        calls.append((query.__module__, query.__name__, args))
+        return original(query, *args)
+
+    data.run = recording
+    plans: dict = {}
+    for combo, query in COMBOS.items():
+        for page in PAGES:
+            PagesManager.uses_pages_directory = False
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            for key, value in query.items():
+                at.query_params[key] = value
+            at.run()
+            if page != "overview":
+                at.switch_page(f"pages/{page}.py")
+                calls.clear()
+                at.run()
+            elif not calls:
+                at.run()
+            if at.exception:
+                raise RuntimeError(f"{page} {combo}: {at.exception[0].value}")
+            plans[(page, combo)] = [c for c in calls if c[1] not in ("filter_options",)]
+            calls.clear()
+    out.write_bytes(pickle.dumps(plans))
+
+
+def time_plan(db: Path, plan_file: Path, page: str, combo: str) -> None:
+    """Child: time one page's queries cold (first, on a new connection) and warm (again)."""
+    import importlib
+
+    import duckdb
+
+    calls = pickle.loads(plan_file.read_bytes())[(page, combo)]
+    con = duckdb.connect(str(db), read_only=True)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for module, name, args in calls:
+            getattr(importlib.import_module(module), name)(con, *args)
+        timings.append((time.perf_counter() - started) * 1000)
+    print(json.dumps({"queries": len(calls), "cold": timings[0], "warm": min(timings[1:])}))
+
+
+def app_memory(db: Path) -> None:
+    """Child: render every page under every combination (as a session would); peak RSS is printed by the parent."""
+    os.environ["LANDSCAPE_DB"] = str(db)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    for query in COMBOS.values():
+        for page in PAGES:
+            PagesManager.uses_pages_directory = False
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            for key, value in query.items():
+                at.query_params[key] = value
+            at.run()
+            if page != "overview":
+                at.switch_page(f"pages/{page}.py")
+                at.run()
+
+
+def naive(db: Path) -> None:
+    """Child: the naive way: the whole models table in pandas, then the pages' main aggregations."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    started = time.perf_counter()
+    models = con.execute("SELECT * FROM models").df()
+    loaded = time.perf_counter()
+    models["created_month"] = models["created_at"].dt.strftime("%Y-%m")
+    models.groupby("origin_country", dropna=False)["downloads_30d"].sum()
+    models.groupby("country", dropna=False)["downloads_30d"].sum()
+    models.groupby(["created_month", "origin_country"], dropna=False)["downloads_30d"].agg(["count", "sum"])
+    models.groupby(["origin_country", "license_family"], dropna=False).size()
+    models.nlargest(50, "downloads_30d")
+    models.groupby("root_model")["downloads_30d"].sum().nlargest(50)
+    models["license"].value_counts().head(20)
+    cn = models[(models["country"] == "CN") | (models["origin_country"] == "CN")]
+    cn.groupby("license_family").size()
+    done = time.perf_counter()
+    print(json.dumps({"load_ms": (loaded - started) * 1000, "aggregate_ms": (done - loaded) * 1000,
+                      "rows": len(models)}))
+
+
+def child(args: list[str]) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    _, status, usage = os.wait4(proc.pid, 0)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{args[:2]} failed: {err[-3000:]}")
+    return (time.perf_counter() - started), usage.ru_maxrss * 1024, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, help="an existing database to time (default: build one)")
+    parser.add_argument("--models", type=int, default=3_000_000)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "record":
+            record(Path(rest[0]), Path(rest[1]))
+        elif kind == "time":
+            time_plan(Path(rest[0]), Path(rest[1]), rest[2], rest[3])
+        elif kind == "memory":
+            app_memory(Path(rest[0]))
+        elif kind == "naive":
+            naive(Path(rest[0]))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as tmp:
+        db = args.db or build_database(Path(tmp), args.models)
+        import duckdb
+
+        con = duckdb.connect(str(db), read_only=True)
+        n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]
+        con.close()
+        plans = Path(tmp) / "plans.pickle"
+        child(["--child", "record", str(db), str(plans)])
+        print(f"\n{n_models:,} models. Each page's queries together (ms):\n")
+        print(f"{'page':<12} {'filters':<20} {'queries':>7} {'cold':>8} {'warm':>8}")
+        for page in PAGES:
+            for combo in COMBOS:
+                _, _, out = child(["--child", "time", str(db), str(plans), page, combo])
+                r = json.loads(out)
+                print(f"{page:<12} {combo:<20} {r['queries']:>7} {r['cold']:>8.0f} {r['warm']:>8.0f}", flush=True)
+        seconds, rss, _ = child(["--child", "memory", str(db)])
+        print(f"\napp: every page × {len(COMBOS)} filter sets rendered in {seconds:.1f}s, peak memory {rss / 1e6:,.0f} MB")
+        seconds, rss, out = child(["--child", "naive", str(db)])
+        r = json.loads(out)
+        print(f"naive (whole models table in pandas): load {r['load_ms'] / 1000:.1f}s + aggregations "
+              f"{r['aggregate_ms'] / 1000:.1f}s, peak memory {rss / 1e6:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Capability gap: how far open models trail the closed frontier, in months and in points."""
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, data, frame, verdicts
+from dashboard.colors import ACCESS
+from dashboard.components import (
+    ARENA,
+    EPOCH_BENCHMARKS,
+    EPOCH_MODELS,
+    applies_note,
+    chart_block,
+    download_csv,
+)
+from dashboard.markdown import md_escape
+from dashboard.queries import gap as q
+from pipeline.analysis.gap import frontier_series, lag_table, summarize, trend_gap
+from pipeline.analysis.gap_inputs import OPEN_DEFINITIONS, SPLITS
+from pipeline.datasets import Filters
+
+frame.page_guard()
+
+APPLIES = ("country",)
+SPLIT_LABELS = {"all": "every country", "CN-US": "open China vs closed US", "US-US": "open US vs closed US"}
+
+st.title("Capability gap")
+st.markdown("How far open-weight models trail closed ones. For each open model that sets a new open record, the "
+            "**lag** is the time since a closed model first reached that score (a closed score within the open "
+            "score's uncertainty counts); the **vertical gap** is the closed frontier minus the open frontier. "
+            "Closed records no open model has matched yet are *censored*: they are counted, with how long they "
+            "have stood, not averaged in.")
+frame.require("benchmark_scores")
+filters = frame.filters()
+applies_note(APPLIES)
+
+available = data.run(q.benchmarks)
+if available.empty:
+    st.info("No benchmark has enough dated open and closed scores yet.", icon=":material/query_stats:")
+    st.stop()
+names = list(available["benchmark"])
+with st.container(horizontal=True):
+    benchmark = st.selectbox("Benchmark", names, key="benchmark", bind="query-params",
+                             help="The Epoch Capabilities Index (eci), the Arena (arena_text) and each Epoch "
+                                  "benchmark with enough open and closed models.")
+    open_definition = st.segmented_control("Open means", OPEN_DEFINITIONS, default="all", key="open_def",
+                                           required=True, bind="query-params",
+                                           help="**all**: open weights under any licence; **unrestricted**: "
+                                                "open weights without use restrictions only.")
+    split = st.selectbox("Countries", list(SPLITS), key="split", bind="query-params",
+                         help="all: " + SPLIT_LABELS["all"] + " (or the sidebar's countries, for both groups); "
+                              "CN-US: " + SPLIT_LABELS["CN-US"] + "; US-US: " + SPLIT_LABELS["US-US"] + ".")
+    min_benchmarks = 0
+    if benchmark == "eci":
+        min_benchmarks = st.number_input("Fewest benchmarks behind an ECI score", min_value=0, max_value=40,
+                                         value=0, step=1, key="min_benchmarks", bind="query-params",
+                                         help="How many of Epoch's benchmark files score the same model "
+                                              "version (the ECI file does not say it itself).")
+
+countries = filters.countries if split == "all" else ()
+points = data.run(q.points, benchmark, open_definition, split, countries, int(min_benchmarks))
+if points.empty or points["group"].nunique() < 2:
+    st.info("Too few open and closed scores for these options.", icon=":material/query_stats:")
+    st.stop()
+
+months = pd.period_range(points["date"].min(), points["date"].max(), freq="M").astype(str).tolist()
+window = st.select_slider("Window (release months)", months, value=(months[0], months[-1]), key="window",
+                          bind="query-params",
+                          help="Open records released in this window are averaged; the frontiers are "
+                               "built from all the data before it too.")
+start = pd.Period(window[0], "M").start_time.date()
+end = pd.Period(window[1], "M").end_time.date()
+
+summary = summarize(points, start, end)
+trend = trend_gap(points, start, end)
+source = EPOCH_BENCHMARKS if benchmark != "arena_text" else ARENA
+sources = [source, EPOCH_MODELS]
+what = f"on {benchmark}, {start:%b %Y}–{end:%b %Y}, open = {open_definition}, {SPLIT_LABELS[split]}"
+
+# --- headline ----------------------------------------------------------------------------------
+st.subheader(verdicts.headline_lag(summary, benchmark, start, end))
+cols = st.columns(4)
+cols[0].metric("Mean lag", "—" if math.isnan(summary.lag_months_mean) else f"{summary.lag_months_mean:.1f} months",
+               help=f"Median {summary.lag_months_median:.1f} months; 90% bootstrap interval "
+                    f"{summary.lag_ci_low:.1f}–{summary.lag_ci_high:.1f}.")
+cols[1].metric("Open records behind it", f"{summary.points}",
+               help=f"{summary.open_leads} more open records no closed model had reached.")
+cols[2].metric("Vertical gap, end of window", "—" if math.isnan(summary.vertical_gap_latest)
+               else f"{summary.vertical_gap_latest:.1f} points",
+               help=f"Time-weighted mean over the window: {summary.vertical_gap_mean:.1f} points.")
+cols[3].metric("Censored closed records", f"{summary.censored}",
+               help=f"The longest has stood {summary.censored_max_months:.1f} months.")
+if not math.isnan(trend.lag_months):
+    st.caption(f"Trend-line reading: parallel lines fitted to each group's records in the window climb "
+               f"{trend.slope_per_month:.2f} points a month and sit {trend.vertical_gap:.1f} points apart, "
+               f"a lag of {trend.lag_months:.1f} months (90% CI {trend.lag_ci_low:.1f}–{trend.lag_ci_high:.1f}).")
+summary_frame = pd.DataFrame([{"benchmark": benchmark, "open_definition": open_definition, "split": split,
+                               **summary.as_dict(), "trend_lag_months": trend.lag_months,
+                               "trend_vertical_gap": trend.vertical_gap}])
+download_csv("gap_summary", summary_frame, Filters(countries=countries), label="Download this summary (CSV)")
+
+# --- frontier chart ---------------------------------------------------------------------------
+series = frontier_series(points)
+figure = go.Figure()
+shown = charts.plain(points)
+for group in ("closed", "open"):
+    part = shown[shown["group"] == group]
+    figure.add_trace(go.Scatter(
+        x=part["date"], y=part["score"], mode="markers", name=f"{group} models",
+        marker={"color": ACCESS[group], "size": 7, "opacity": 0.55},
+        error_y={"type": "data", "symmetric": False, "array": part["score_high"] - part["score"],
+                 "arrayminus": part["score"] - part["score_low"], "thickness": 1, "width": 0},
+        customdata=part[["display_name", "organization", "country"]].fillna("").to_numpy(),
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]} (%{customdata[2]})<br>%{x|%Y-%m-%d}: "
+                      "%{y:.1f}<extra></extra>"))
+    figure.add_trace(go.Scatter(x=series["date"], y=series[f"{group}_frontier"], mode="lines",
+                                line={"shape": "hv", "color": ACCESS[group], "width": 2.5},
+                                name=f"{group} frontier", hoverinfo="skip"))
+figure.add_vrect(x0=start, x1=end, fillcolor="#3b5bdb", opacity=0.05, line_width=0)
+figure.update_layout(template=charts.TEMPLATE, yaxis_title=f"{benchmark} score", xaxis_title=None, height=520)
+chart_block(f"gap_points_{benchmark}", f"Open and closed models on {benchmark}, with both frontiers",
+            "Each point is a model at its release date (bars: the uncertainty the source gives); the step lines "
+            "are the best score each group had reached by then. The shaded band is the window.",
+            figure, points.drop(columns=["countries"]).assign(countries=points["countries"].map(
+                lambda c: ",".join(c) if c is not None else "")), sources, filters, APPLIES)
+
+# --- lag over time --------------------------------------------------------------------------------
+lags = lag_table(points)
+shown = charts.plain(lags.dropna(subset=["lag_months"]))
+lag_figure = go.Figure(go.Scatter(
+    x=shown["date"], y=shown["lag_months"], mode="markers+lines", line={"color": ACCESS["open"]},
+    customdata=shown[["display_name", "reached_by"]].fillna("").to_numpy(),
+    hovertemplate="%{customdata[0]}: %{y:.1f} months behind %{customdata[1]}<extra></extra>"))
+lag_figure.add_hline(y=0, line_color="#999")
+lag_figure.update_layout(template=charts.TEMPLATE, yaxis_title="Lag (months)", xaxis_title=None)
+chart_block(f"gap_lag_{benchmark}", "Lag of each open record, over time",
+            "Each point is an open model that set a new open record, placed at its release: how many months "
+            "earlier a closed model had reached its score (below zero: closed models got there later).",
+            lag_figure if not shown.empty else None, lags, sources, filters, APPLIES)
+
+# --- vertical gap over time -----------------------------------------------------------------------
+gap_series = series.dropna(subset=["vertical_gap"])
+gap_figure = go.Figure(go.Scatter(x=gap_series["date"], y=gap_series["vertical_gap"], mode="lines",
+                                  line={"shape": "hv", "color": "#3b5bdb"}))
+gap_figure.update_layout(template=charts.TEMPLATE, yaxis_title="Closed − open frontier (points)", xaxis_title=None)
+chart_block(f"gap_vertical_{benchmark}", "Vertical gap over time",
+            "The closed frontier minus the open frontier at each release date: how many points the best open "
+            "model was behind the best closed one.", gap_figure if not gap_series.empty else None,
+            series.assign(benchmark=benchmark), sources, filters, APPLIES)
+
+# --- the records behind the lag -------------------------------------------------------------------
+st.markdown("#### The open records behind the lag")
+st.caption("Open models that set a new open record, the closed model that had first reached their level, and the "
+           "lag. Names are shown as the sources write them.")
+table = lags[["date", "display_name", "organization", "country", "score", "score_low", "reached_by", "reached_on",
+              "lag_months", "open_leads"]]
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"date": st.column_config.DateColumn("released"),
+                            "reached_on": st.column_config.DateColumn("reached on"),
+                            "lag_months": st.column_config.NumberColumn("lag (months)", format="%.1f"),
+                            "score": st.column_config.NumberColumn(format="%.1f"),
+                            "score_low": st.column_config.NumberColumn("lower bound", format="%.1f")})
+download_csv(f"gap_records_{benchmark}", table, Filters(countries=countries))
+st.caption(f"Analysis {md_escape(what)}. Sources: {source.markdown()}; {EPOCH_MODELS.markdown()} "
+           "(accessibility and country where the benchmark file does not state them).")
