@@ -156,18 +156,18 @@ def _number(raw: Mapping[str, str], column: str | None) -> float | None:
 
 
 def score_row(source: str, benchmark: str, cols: ScoreColumns, raw: Mapping[str, str]) -> tuple | Quarantined | None:
-    """The staging row of one file row; None for a row without a score (Epoch lists unscored models)."""
-    model = clean_cell(raw.get(cols.model), 300)
-    if model is None:
-        return Quarantined("no model")
-    if problem := text_problem(model, 300):
-        return Quarantined(f"model {problem}")
+    """The staging row of one file row; None for a row without a score."""
     try:
         score = parse_number(raw.get(cols.score))
     except ValueError:
         return Quarantined(f"{cols.score} {str(raw.get(cols.score))[:30]!r} is not a number")
     if score is None:
-        return None
+        return None  # Epoch lists models (and paper baselines) it has no score for yet
+    model = clean_cell(raw.get(cols.model), 300)
+    if model is None:
+        return Quarantined("a score without a model version (cannot be attributed)")
+    if problem := text_problem(model, 300):
+        return Quarantined(f"model {problem}")
     try:
         released = parse_date(raw.get(cols.date)) if cols.date else None
     except ValueError:

@@ -75,11 +75,11 @@ def test_methodology_shows_runs_sources_and_quarantine(app, downloads, fixture_d
         == expected
 
     freshness = table_with(at, "content last changed").set_index("source")
+    labels = {"hub": "Hugging Face Hub", "epoch_models": "Epoch AI models", "arena": "LMArena"}
     for source, rows in sql(db, "SELECT source, rows FROM sources"):
-        label = {"hub": "Hugging Face Hub", "epoch_models": "Epoch AI models"}.get(source)
-        if label:
-            assert freshness.loc[label, "rows"] == rows
-    assert freshness.loc["LMArena", "detail"] == "not ingested yet"
+        if source in labels:
+            assert freshness.loc[labels[source], "rows"] == rows
+    assert freshness.loc["LMArena", "detail"] == "text leaderboard, overall category"
 
     quarantine = table_with(at, "reason")
     reasons = {r[0]: r[1] for r in sql(db, "SELECT reason, count(*) FROM quarantine GROUP BY reason")}

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
-from tests.fixtures import EPOCH_ROWS, epoch_csv, fixture_hub_records
+from tests.fixtures import EPOCH_ROWS, arena_files, benchmark_zip, epoch_csv, fixture_hub_records
 from tests.loopback.hub import HubServer
 from tests.loopback.static import StaticServer
 
@@ -25,11 +25,13 @@ def published(tmp_path_factory):
     """A database published by the CLI from the fixture sources, and the environment that reads it."""
     folder = tmp_path_factory.mktemp("cli")
     injected = {**EPOCH_ROWS[0], "Model": "=HYPERLINK(\"http://evil.example\")", "Publication date": "2023-01-01"}
-    with HubServer(fixture_hub_records()) as hub, StaticServer({"/m.csv": epoch_csv(EPOCH_ROWS + [injected])}) as files:
+    served = {"/m.csv": epoch_csv(EPOCH_ROWS + [injected]), "/b.zip": benchmark_zip(), **arena_files()}
+    with HubServer(fixture_hub_records()) as hub, StaticServer(served) as files:
         env = {
             "HF_HUB_DISABLE_TELEMETRY": "1", "PATH": "/usr/bin:/bin",
             "LANDSCAPE_DB": str(folder / "landscape.duckdb"), "LANDSCAPE_RAW_DIR": str(folder / "raw"),
             "HF_ENDPOINT": hub.url, "LANDSCAPE_EPOCH_MODELS_URL": files.url_for("/m.csv"),
+            "LANDSCAPE_EPOCH_BENCHMARKS_URL": files.url_for("/b.zip"), "LANDSCAPE_ARENA_URL": files.url_for("/arena/"),
         }
         import sys
         done = run_cli(sys.executable, env, "ingest", "--hub-limit", "500", "--hub-full", cwd=folder)
