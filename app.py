@@ -17,6 +17,8 @@ PAGES = [
     st.Page("pages/adoption.py", title="Hub adoption", icon=":material/download:", url_path="adoption"),
     st.Page("pages/licences.py", title="Licences", icon=":material/gavel:", url_path="licences"),
     st.Page("pages/gap.py", title="Capability gap", icon=":material/trending_up:", url_path="gap"),
+    st.Page("pages/lineage.py", title="Lineage & distillation", icon=":material/account_tree:",
+            url_path="lineage"),
     st.Page("pages/explorer.py", title="Explorer", icon=":material/table_view:", url_path="explorer"),
     st.Page("pages/methodology.py", title="Methodology & sources", icon=":material/menu_book:",
             url_path="methodology"),

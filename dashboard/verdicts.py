@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.markdown import md_escape
+from pipeline.analysis.gap import LEVEL
 from pipeline.transform.countries import country_name
 
 MIN_RELEASES = 5  # fewer releases in a year than this is too thin for a verdict
@@ -115,7 +116,7 @@ def headline_lag(summary, benchmark: str, start, end) -> str:
     if summary.points == 0:
         return f"No open record on {benchmark} in {window} has a lag to measure yet."
     return (f"Open models trail the closed frontier by {summary.lag_months_mean:.1f} months "
-            f"(90% CI {summary.lag_ci_low:.1f}–{summary.lag_ci_high:.1f}) on {benchmark}, {window}")
+            f"({LEVEL:.0%} CI {summary.lag_ci_low:.1f}–{summary.lag_ci_high:.1f}) on {benchmark}, {window}")
 
 
 def closing_gap(earlier, recent, benchmark: str) -> str:
@@ -127,7 +128,7 @@ def closing_gap(earlier, recent, benchmark: str) -> str:
     verdict = "Supported" if lag_down and gap_down else "Not supported" if not (lag_down or gap_down) else "Mixed"
     return (f"**{verdict}** on {benchmark}: open records released {recent.window_start:%b %Y}–"
             f"{recent.window_end:%b %Y} trail by {recent.lag_months_mean:.1f} months on average "
-            f"(90% CI {recent.lag_ci_low:.1f}–{recent.lag_ci_high:.1f}, {recent.points} records), against "
+            f"({LEVEL:.0%} CI {recent.lag_ci_low:.1f}–{recent.lag_ci_high:.1f}, {recent.points} records), against "
             f"{earlier.lag_months_mean:.1f} months in {earlier.window_start:%b %Y}–{earlier.window_end:%b %Y}; "
             f"the frontiers were {recent.vertical_gap_mean:.1f} points apart on average, against "
             f"{earlier.vertical_gap_mean:.1f}.")

@@ -18,7 +18,7 @@ from dashboard.components import (
 )
 from dashboard.markdown import md_escape
 from dashboard.queries import gap as q
-from pipeline.analysis.gap import frontier_series, lag_table, summarize, trend_gap
+from pipeline.analysis.gap import LEVEL, frontier_series, lag_table, summarize, trend_gap
 from pipeline.analysis.gap_inputs import OPEN_DEFINITIONS, SPLITS
 from pipeline.datasets import Filters
 
@@ -84,7 +84,7 @@ what = f"on {benchmark}, {start:%b %Y}–{end:%b %Y}, open = {open_definition}, 
 st.subheader(verdicts.headline_lag(summary, benchmark, start, end))
 cols = st.columns(4)
 cols[0].metric("Mean lag", "—" if math.isnan(summary.lag_months_mean) else f"{summary.lag_months_mean:.1f} months",
-               help=f"Median {summary.lag_months_median:.1f} months; 90% bootstrap interval "
+               help=f"Median {summary.lag_months_median:.1f} months; {LEVEL:.0%} bootstrap interval "
                     f"{summary.lag_ci_low:.1f}–{summary.lag_ci_high:.1f}.")
 cols[1].metric("Open records behind it", f"{summary.points}",
                help=f"{summary.open_leads} more open records no closed model had reached.")
@@ -96,7 +96,7 @@ cols[3].metric("Censored closed records", f"{summary.censored}",
 if not math.isnan(trend.lag_months):
     st.caption(f"Trend-line reading: parallel lines fitted to each group's records in the window climb "
                f"{trend.slope_per_month:.2f} points a month and sit {trend.vertical_gap:.1f} points apart, "
-               f"a lag of {trend.lag_months:.1f} months (90% CI {trend.lag_ci_low:.1f}–{trend.lag_ci_high:.1f}).")
+               f"a lag of {trend.lag_months:.1f} months ({LEVEL:.0%} CI {trend.lag_ci_low:.1f}–{trend.lag_ci_high:.1f}).")
 summary_frame = pd.DataFrame([{"benchmark": benchmark, "open_definition": open_definition, "split": split,
                                **summary.as_dict(), "trend_lag_months": trend.lag_months,
                                "trend_vertical_gap": trend.vertical_gap}])

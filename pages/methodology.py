@@ -13,7 +13,9 @@ from dashboard.components import ARENA, EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, dow
 from dashboard.filters import GLOBAL_KEYS, SIZE_LABELS
 from dashboard.queries import meta
 from dashboard.queries import methodology as q
-from pipeline.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS, Filters
+from pipeline.analysis.gap import LEVEL as GAP_LEVEL
+from pipeline.analysis.gap_inputs import BENCHMARK_COLUMNS, SERIES_COLUMNS, SUMMARY_COLUMNS, UNRESTRICTED
+from pipeline.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS, Filters
 from pipeline.derive import REGISTRY_KINDS, load_registry
 from pipeline.errors import PipelineError
 from pipeline.transform.accessibility import (
@@ -22,6 +24,7 @@ from pipeline.transform.accessibility import (
     accessibility_from_license,
 )
 from pipeline.transform.countries import COUNTRY_ALIASES, COUNTRY_NAMES, NON_COUNTRIES, country_codes
+from pipeline.transform.distillation import DISTILL_TAGS, load_teacher_datasets
 from pipeline.transform.licenses import (
     KNOWN_LICENSES,
     LICENSE_ALIASES,
@@ -273,6 +276,32 @@ table([{"lineage_status": status, "meaning": meaning,
         **({"Hub models now": status_counts.get(status, 0)} if status_counts else {})}
        for status, meaning in LINEAGE_STATUS.items()])
 
+st.subheader("Distillation")
+st.markdown(
+    "The Hub has no *distilled from* relation: the tracker on the lineage page applies these rules to every "
+    "model, and records which matched as its evidence:\n"
+    "- **name**: the repository name says *Distill*/*Distilled* (`<teacher>-Distill-<student>` names the "
+    "teacher) or starts with *distil* — unless a declared base's name says it too (then the word is "
+    "inherited from a distilled base: a fine-tune or a copy of it);\n"
+    f"- **tag**: one of {', '.join(f'`{t}`' for t in sorted(DISTILL_TAGS))};\n"
+    "- **dataset**: a declared training dataset whose card says it holds a teacher's outputs.\n\n"
+    "The student base is the declared base model. A teacher named by a bare name is looked up in the data "
+    "(in the namespace of the lab that made the distilled model first), else left as the name.")
+table([{"dataset": dataset, "teacher": t.teacher, "teacher organisation": t.organization,
+        "teacher country": t.country, "source": t.source} for dataset, t in load_teacher_datasets().items()])
+
+st.subheader("Capability gap")
+st.markdown(
+    "For one benchmark at a time (ECI, each Epoch benchmark with enough open and closed models, the Arena), each "
+    "scored model is a point at its release date, open or closed per model. The **frontier** of a group is the "
+    "best score its models had reached by a date; the **vertical gap** is closed minus open frontier; the **lag** "
+    "of an open record is the months since a closed model first reached its score (a closed score within the open "
+    "score's uncertainty counts); closed records no open model has matched are **censored** and counted apart. "
+    f"Summaries over a window: mean and median lag with a {GAP_LEVEL:.0%} bootstrap interval, and a trend-line "
+    "reading (parallel lines fitted to both groups' records: offset / slope). *Open* can mean every open-weights "
+    f"model or {UNRESTRICTED!r} only; Arena models are open or closed by their licence (\"Proprietary\" is "
+    "closed).")
+
 st.subheader("Downloads and dates")
 st.markdown(
     "`downloads_30d` is the Hub's `downloads`: a trailing 30-day count, not a total. `downloads_all_time` is "
@@ -293,6 +322,10 @@ st.caption(f"Size steps: {', '.join(SIZE_LABELS[1:-1])} (the ends are open). Emp
 with st.expander("Columns of the downloads and exports"):
     st.markdown("**models**: " + ", ".join(f"`{c}`" for c in MODEL_EXPORT_COLUMNS))
     st.markdown("**releases**: " + ", ".join(f"`{c}`" for c in RELEASE_EXPORT_COLUMNS))
+    st.markdown("**lineage**: " + ", ".join(f"`{c}`" for c in LINEAGE_EXPORT_COLUMNS))
+    st.markdown("**gap-summary**: " + ", ".join(f"`{c}`" for c in SUMMARY_COLUMNS))
+    st.markdown("**gap**: " + ", ".join(f"`{c}`" for c in SERIES_COLUMNS))
+    st.markdown("**benchmarks**: " + ", ".join(f"`{c}`" for c in BENCHMARK_COLUMNS))
     st.caption("CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @) get a leading "
                "apostrophe; lists are joined with `;`. `python -m pipeline export` writes the same files.")
 

@@ -97,6 +97,17 @@ RELEASE_EXPORT_COLUMNS = (
     "accessibility_group", "params", "training_compute_flop", "frontier", "hf_developer_id",
 )
 
+LINEAGE_EXPORT_COLUMNS = (
+    "model_id", "author", "country", "base_model", "base_relation", "root_model", "root_country", "depth",
+    "family", "distilled", "teacher_model", "teacher_country", "evidence",
+)
+_LINEAGE_SELECT = {
+    "root_country": "origin_country AS root_country",
+    "family": "coalesce(root_model, model_id) AS family",
+    "distilled": "coalesce(distilled, false) AS distilled",
+    "evidence": "distill_evidence AS evidence",
+}
+
 DATASETS: dict[str, Dataset] = {
     "models": Dataset("models", "models", ", ".join(MODEL_EXPORT_COLUMNS),
                       "downloads_30d DESC NULLS LAST, model_id", "models"),
@@ -105,6 +116,8 @@ DATASETS: dict[str, Dataset] = {
         ", ".join("array_to_string(countries, ',') AS countries" if c == "countries" else c
                   for c in RELEASE_EXPORT_COLUMNS),
         "publication_date DESC NULLS LAST, model", "releases"),
+    "lineage": Dataset("lineage", "models", ", ".join(_LINEAGE_SELECT.get(c, c) for c in LINEAGE_EXPORT_COLUMNS),
+                       "family, depth NULLS LAST, model_id", "models"),
 }
 
 

@@ -139,7 +139,11 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                END AS params_source,
                o.organization, o.country, coalesce(o.is_intermediary, false) AS is_intermediary,
                CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.country
-                    ELSE ro.country END AS origin_country
+                    ELSE ro.country END AS origin_country,
+               -- a Hub id (or an API model, with its organisation) as declared; a bare name from a
+               -- "<teacher>-Distill-…" model name is resolved to an id below
+               CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_organization IS NOT NULL THEN f.teacher_hint
+               END AS teacher_model
         FROM {facts} f
         JOIN {work}._roots r USING (model_id)
         LEFT JOIN {facts} b ON b.model_id = f.base_model
@@ -149,4 +153,42 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                                    AND contains(r.root_model, '/')
     """)  # noqa: S608 - `facts` and `work` are our own names
     con.execute(f"DROP TABLE IF EXISTS {work}._roots")
+    # A teacher named only by its name ("DeepSeek-R1") lives where the distilled model was made:
+    # the model's own namespace, or, for a repackaged copy, its base's. A model of that name in
+    # the data, in one of those namespaces, wins; else the most downloaded one of that name; else,
+    # when the maker is an attributed lab (labs distil their own teachers), the id in the lab's
+    # namespace; else the bare name, rather than an id we would be inventing.
+    con.execute("""
+        WITH wanted AS (
+            SELECT m.model_id, m.teacher_hint,
+                   split_part(m.model_id, '/', 1) AS own_ns,
+                   split_part(coalesce(m.base_model, m.model_id), '/', 1) AS base_ns,
+                   coalesce(m.is_intermediary, false) OR m.base_relation = 'quantized' AS copy
+            FROM models m
+            WHERE m.teacher_hint IS NOT NULL AND m.teacher_model IS NULL
+        ), candidates AS (
+            SELECT w.model_id, c.model_id AS teacher,
+                   row_number() OVER (PARTITION BY w.model_id ORDER BY
+                       (lower(split_part(c.model_id, '/', 1)) = lower(CASE WHEN w.copy THEN w.base_ns ELSE w.own_ns END))
+                           DESC,
+                       c.downloads_30d DESC NULLS LAST, c.model_id) AS pick
+            FROM wanted w JOIN models c ON lower(split_part(c.model_id, '/', 2)) = lower(w.teacher_hint)
+        )
+        UPDATE models SET teacher_model = coalesce(
+            (SELECT teacher FROM candidates c WHERE c.model_id = models.model_id AND c.pick = 1),
+            (SELECT CASE WHEN copy THEN base_ns ELSE own_ns END || '/' || teacher_hint FROM wanted w
+             WHERE w.model_id = models.model_id AND EXISTS (
+                 SELECT 1 FROM organizations o WHERE NOT o.is_intermediary AND o.organization IS NOT NULL
+                 AND lower(o.hf_author) = lower(CASE WHEN w.copy THEN w.base_ns ELSE w.own_ns END))),
+            models.teacher_hint)
+        WHERE models.teacher_hint IS NOT NULL AND models.teacher_model IS NULL
+    """)
+    # the teacher's organisation and country: the registry's, else the teacher's Hub namespace's
+    con.execute("""
+        UPDATE models SET teacher_organization = coalesce(models.teacher_organization, o.organization),
+                          teacher_country = coalesce(models.teacher_country, o.country)
+        FROM organizations o
+        WHERE models.teacher_model IS NOT NULL AND contains(models.teacher_model, '/')
+          AND lower(o.hf_author) = lower(split_part(models.teacher_model, '/', 1))
+    """)
     return con.execute("SELECT count(*) FROM models").fetchone()[0]

@@ -27,7 +27,14 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.loaders import RunContext, SourceResult
 from pipeline.loaders.benchmarks import build_benchmark_scores, load_arena, load_epoch_benchmarks
 from pipeline.loaders.epoch import load_epoch_models
-from pipeline.loaders.hub import HubOptions, carry_facts, load_hub, stage_facts
+from pipeline.loaders.hub import (
+    HubOptions,
+    carry_ancestors,
+    carry_facts,
+    fetch_ancestors,
+    load_hub,
+    stage_facts,
+)
 from pipeline.progress import Progress
 from pipeline.runs import (
     RUN_COLUMNS,
@@ -44,7 +51,7 @@ SOURCES = ("epoch", "benchmarks", "arena", "hub")  # in the order a run fetches 
 # A first run with network should finish in a few minutes within anonymous rate limits:
 # 5 pages of the most downloaded models plus one or two pages per attributed organisation.
 DEFAULT_HUB_LIMIT = 5000
-HISTORY_TABLES = ("model_snapshots", "runs", "quarantine", "sources")
+HISTORY_TABLES = ("model_snapshots", "runs", "quarantine", "sources", "ancestor_misses")
 # Tables a source replaces when it is fetched, carried over from the previous database when it
 # is not. Hub facts are carried by `carry_facts`; benchmark facts are carried whole and each
 # benchmark source replaces its own rows.
@@ -138,6 +145,12 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> lis
         authors = attributed_authors(con) if options.hub_orgs else []
         results.append(load_hub(ctx, HubOptions(options.hub_limit, options.hub_orgs, options.hub_full), authors))
         stage_facts(ctx)
+        with build.attached_previous() as attached:
+            cached = carry_ancestors(ctx, attached)
+        found, missing = fetch_ancestors(ctx, ctx.settings.ancestor_limit)
+        if found or missing or cached:
+            results[-1].detail += (f"; base models outside the scope: {found} fetched one by one, "
+                                   f"{cached} kept from earlier runs, {missing} not found")
     else:
         with build.attached_previous() as attached:
             carry_facts(ctx, attached)

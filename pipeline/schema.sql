@@ -110,8 +110,23 @@ CREATE TABLE models (
     depth               INTEGER,         -- hops to the root; 0 for a root
     lineage_status      VARCHAR,         -- root | resolved | cycle | missing_parent
     card_datasets       VARCHAR[],       -- cardData.datasets, for the distillation rules
+    -- distillation (pipeline/transform/distillation.py)
+    distilled           BOOLEAN,         -- a rule matched (see distill_evidence)
+    teacher_hint        VARCHAR,         -- the teacher as declared (a name, an id or an API model)
+    teacher_model       VARCHAR,         -- resolved to a Hub id where the name allows it
+    teacher_organization VARCHAR,
+    teacher_country     VARCHAR,
+    distill_evidence    VARCHAR,
     scope               VARCHAR,         -- top | org | full | ancestor: how it was fetched
     fetched_at          TIMESTAMPTZ
+);
+
+-- Base models looked up one by one and not found (deleted, private or gated), so later runs
+-- do not ask again for a while.
+CREATE TABLE ancestor_misses (
+    model_id   VARCHAR NOT NULL,
+    checked_at TIMESTAMPTZ NOT NULL,
+    reason     VARCHAR
 );
 
 -- Adoption history: one row per model per snapshot date (a run replaces today's rows, so

@@ -37,7 +37,7 @@ BUILD_MEMORY_LIMIT = "1GB"
 # this one, never from input.
 TABLES: tuple[str, ...] = (
     "models", "model_snapshots", "organizations", "releases", "benchmark_facts", "benchmark_scores",
-    "sources", "runs", "quarantine",
+    "ancestor_misses", "sources", "runs", "quarantine",
 )
 
 

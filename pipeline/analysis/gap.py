@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 DAYS_PER_MONTH = 365.25 / 12
+LEVEL = 0.9  # the confidence level of the bootstrap intervals reported everywhere
 GROUPS = ("open", "closed")
 REQUIRED = ("model", "date", "score", "score_low", "score_high", "group")
 
@@ -156,7 +157,7 @@ class GapSummary:
         return asdict(self)
 
 
-def bootstrap_interval(values: np.ndarray, statistic=np.mean, level: float = 0.9, draws: int = 4000,
+def bootstrap_interval(values: np.ndarray, statistic=np.mean, level: float = LEVEL, draws: int = 4000,
                        seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap interval of ``statistic`` (seeded: the same data gives the same interval)."""
     values = np.asarray(values, dtype=float)
@@ -172,7 +173,7 @@ def bootstrap_interval(values: np.ndarray, statistic=np.mean, level: float = 0.9
 
 
 def summarize(points: pd.DataFrame, window_start: date | None = None, window_end: date | None = None,
-              level: float = 0.9, draws: int = 4000, seed: int = 0) -> GapSummary:
+              level: float = LEVEL, draws: int = 4000, seed: int = 0) -> GapSummary:
     """Mean and median lag of the open records released in the window, with a bootstrap interval.
 
     The window defaults to the whole span of the data. Records are found on all the data (a
@@ -244,7 +245,7 @@ def _fit(frame: pd.DataFrame, origin: pd.Timestamp) -> tuple[float, float]:
 
 
 def trend_gap(points: pd.DataFrame, window_start: date | None = None, window_end: date | None = None,
-              level: float = 0.9, draws: int = 2000, seed: int = 0) -> TrendGap:
+              level: float = LEVEL, draws: int = 2000, seed: int = 0) -> TrendGap:
     """Fit score = a_group + b·t to the records of both groups in the window (one shared slope b).
 
     The horizontal lag is the offset between the lines divided by the slope: how many months

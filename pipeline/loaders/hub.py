@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.loaders import QUARANTINE_SCHEMA, RunContext, SourceResult, quarantine_payload
+from pipeline.loaders.buffer import RowBuffer
 from pipeline.sources.hub import (
     HubClient,
     Stream,
@@ -48,6 +50,8 @@ STAGING_SCHEMA = pa.schema([
     ("created_at", _TS), ("last_modified", _TS),
     ("base_model", pa.string()), ("base_models", pa.list_(pa.string())), ("base_relation", pa.string()),
     ("base_evidence", pa.string()), ("card_datasets", pa.list_(pa.string())),
+    ("distilled", pa.bool_()), ("teacher_hint", pa.string()), ("teacher_organization", pa.string()),
+    ("teacher_country", pa.string()), ("distill_evidence", pa.string()),
     ("scope", pa.string()), ("fetched_at", _TS),
 ])
 assert tuple(STAGING_SCHEMA.names) == STAGING_COLUMNS, "staging schema and hub_row disagree"
@@ -249,3 +253,77 @@ def carry_facts(ctx: RunContext, attached: bool) -> int:
     source = "prev.models" if attached else "models"
     ctx.con.execute(f"CREATE OR REPLACE TABLE scratch._facts AS SELECT {columns} FROM {source}")  # noqa: S608
     return ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
+
+
+ANCESTOR_RETRY_DAYS = 30  # a base model not found is asked for again after this long
+
+
+def carry_ancestors(ctx: RunContext, attached: bool) -> int:
+    """Add base models fetched one by one by earlier runs to ``scratch._facts`` (the cache)."""
+    if not attached:
+        return 0
+    columns = ", ".join(FACT_COLUMNS)
+    before = ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
+    ctx.con.execute(f"""
+        INSERT INTO scratch._facts BY NAME
+        SELECT {columns} FROM prev.models
+        WHERE scope = 'ancestor' AND model_id NOT IN (SELECT model_id FROM scratch._facts)
+    """)  # noqa: S608 - constants only
+    return ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0] - before
+
+
+def _missing_bases(ctx: RunContext, room: int) -> list[str]:
+    return [r[0] for r in ctx.con.execute("""
+        SELECT DISTINCT b FROM (SELECT unnest(base_models) AS b FROM scratch._facts)
+        WHERE b NOT IN (SELECT model_id FROM scratch._facts)
+          AND b NOT IN (SELECT model_id FROM ancestor_misses WHERE checked_at > now() - to_days(?))
+        ORDER BY b LIMIT ?
+    """, [ANCESTOR_RETRY_DAYS, room]).fetchall()]
+
+
+def fetch_ancestors(ctx: RunContext, limit: int) -> tuple[int, int]:
+    """Fetch base models outside the ingested scope through the single-model endpoint, hop by hop.
+
+    At most ``limit`` lookups per run; found ones join ``scratch._facts`` (scope ``ancestor``, kept
+    by later runs), missing ones are remembered in ``ancestor_misses``. Bodies are stored in the
+    run folder, so a resumed run does not ask again. Returns (found, missing).
+    """
+    if limit <= 0:
+        return 0, 0
+    client = HubClient(ctx.settings, ctx.progress)
+    store = ctx.folder.path / "hub" / "ancestors"
+    store.mkdir(parents=True, exist_ok=True)
+    buffer = RowBuffer(ctx.con, "scratch._facts", STAGING_SCHEMA)
+    found = missing = asked = 0
+    with ctx.progress.counter("hub ancestors", unit="models") as bar, client.watching_backoff():
+        while asked < limit:
+            wanted = _missing_bases(ctx, limit - asked)
+            if not wanted:
+                break
+            for model_id in wanted:
+                asked += 1
+                cached = store / (re.sub(r"[^A-Za-z0-9._-]", "_", model_id) + ".json")
+                if cached.exists():
+                    record = orjson.loads(cached.read_bytes())
+                else:
+                    record = client.model_info(model_id)
+                    cached.write_bytes(orjson.dumps(record))
+                if not isinstance(record, dict):
+                    missing += 1
+                    ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), 'not found on the Hub')",
+                                    [model_id])
+                else:
+                    row = hub_row(record, "ancestor", ctx.started)
+                    if isinstance(row, Quarantined):
+                        missing += 1
+                        ctx.quarantine("hub", model_id, str(row), record)
+                        ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), ?)", [model_id, str(row)])
+                    else:
+                        found += 1
+                        buffer.add(row)
+                bar.advance(1, found=found, missing=missing)
+            buffer.flush()
+    ctx.record.rate_limit_waits += client.waits.waits
+    ctx.record.rate_limit_wait_seconds += client.waits.seconds
+    ctx.flush()
+    return found, missing

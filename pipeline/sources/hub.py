@@ -175,6 +175,7 @@ class HubClient:
                 "GET", url, params=params, headers=self._headers, timeout=self.timeout,
                 max_retries=self.retries,
             )
+            self._pace(response)  # every answer spends quota, a 404 too
             hf_raise_for_status(response)
         except RepositoryNotFoundError:
             raise
@@ -187,12 +188,11 @@ class HubClient:
             raise SourceError(f"the Hub answered HTTP {status} for {_short(url)}") from None
         except httpx2.HTTPError as exc:
             raise SourceError(f"cannot reach the Hub at {self.endpoint}: {type(exc).__name__}: {exc}") from None
-        self._pace(response)
         return response
 
     def _pace(self, response: httpx2.Response) -> None:
         info = parse_ratelimit_headers(response.headers)
-        if info is None or info.reset_in_seconds <= 0:
+        if info is None:
             return
         reserve = max(1, int((info.limit or 0) * RESERVE_SHARE))
         if info.remaining <= reserve:

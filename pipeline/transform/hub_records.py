@@ -18,6 +18,7 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
+from pipeline.transform.distillation import distillation, load_teacher_datasets
 from pipeline.transform.licenses import normalize_license
 from pipeline.transform.lineage import declared_bases
 from pipeline.transform.params import measured_params, params_from_name
@@ -30,6 +31,7 @@ STAGING_COLUMNS: tuple[str, ...] = (
     "downloads_30d", "downloads_all_time", "likes", "trending_score",
     "pipeline_tag", "library", "tags", "created_at", "last_modified",
     "base_model", "base_models", "base_relation", "base_evidence", "card_datasets",
+    "distilled", "teacher_hint", "teacher_organization", "teacher_country", "distill_evidence",
     "scope", "fetched_at",
 )
 
@@ -168,11 +170,15 @@ def hub_row(record: object, scope: str, fetched_at: datetime) -> tuple | Quarant
     license_id, family = normalize_license(card.get("license"), license_name, tags)
     params, params_source, undercounted = measured_params(safetensors, gguf)
     bases, relation, evidence = declared_bases(base_models_field, tags, card, model_id)
+    datasets = _strings(card.get("datasets"))
+    distilled = distillation(model_id, tags, datasets, load_teacher_datasets(), bases)
     return (
         model_id, author, license_id, family, gated, gated_mode,
         params, params_source, undercounted, params_from_name(model_id),
         counts[0], counts[1], counts[2], float(trending) if trending is not None else None,
         pipeline_tag, library, tags, created_at, last_modified,
-        bases[0] if bases else None, bases, relation, evidence, _strings(card.get("datasets")),
+        bases[0] if bases else None, bases, relation, evidence, datasets,
+        distilled.distilled, distilled.teacher, distilled.teacher_organization, distilled.teacher_country,
+        distilled.evidence,
         scope, fetched_at,
     )

@@ -16,7 +16,7 @@ from pipeline.datasets import Filters
 from tests.app.conftest import APP
 from tests.fixtures import build_fixture_db
 
-PAGES = ["overview", "openness", "adoption", "licences", "gap", "explorer", "methodology"]
+PAGES = ["overview", "openness", "adoption", "licences", "gap", "lineage", "explorer", "methodology"]
 
 
 def sql(db: Path, query: str, params: list | None = None):

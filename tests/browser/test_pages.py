@@ -13,7 +13,8 @@ from tests.browser.conftest import screenshot, wait_for_app
 pytestmark = pytest.mark.browser
 
 # url path → fewest charts the page draws on the fixture database ("" is the overview, the default page)
-PAGES = {"": 3, "openness": 5, "adoption": 7, "licences": 6, "gap": 3, "explorer": 0, "methodology": 0}
+PAGES = {"": 3, "openness": 5, "adoption": 7, "licences": 6, "gap": 3, "lineage": 8, "explorer": 0,
+         "methodology": 0}
 
 
 @pytest.mark.parametrize(("path", "charts"), PAGES.items())

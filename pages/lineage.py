@@ -1,0 +1,181 @@
+"""Lineage & distillation: who builds on whose open models, across borders."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, data, frame
+from dashboard.colors import country_color
+from dashboard.components import HUB, applies_note, chart_block, download_csv
+from dashboard.filters import PAGE_OPTIONS
+from dashboard.queries import lineage as q
+from pipeline.config import load_settings
+from pipeline.transform.countries import country_name
+from pipeline.transform.distillation import DISTILL_TAGS, RULES
+
+frame.page_guard()
+
+APPLIES = ("country", "license", "org", "task", "size", "years")
+
+
+def label(code: object) -> str:
+    if code == "Other":
+        return "Other"
+    return country_name(code) if isinstance(code, str) and code else "Unattributed"
+
+
+st.title("Lineage & distillation")
+st.markdown("Who builds on whose models. A **derivative** declares a base model (fine-tune, adapter, "
+            "quantisation or merge); following the first declared base hop by hop reaches its **root**, and a "
+            "**family** is a root with everything derived from it. Countries: the uploader's organisation, and "
+            "the root's (*origin*). Most uploaders are individuals no organisation stands for: *Unattributed*.")
+frame.require("models")
+filters = frame.filters()
+applies_note(APPLIES)
+
+counts = data.run(q.lineage_counts, filters)
+c = counts.iloc[0]
+cols = st.columns(6)
+cols[0].metric("Derivatives", f"{int(c['derivatives']):,}")
+cols[1].metric("Deepest chain", f"{int(c['deepest']) if pd.notna(c['deepest']) else 0} hops")
+cols[2].metric("Missing parents", f"{int(c['missing_parent']):,}",
+               help="Chains ending at a base that is neither ingested nor found on the Hub; that id stands "
+                    "as the root.")
+cols[3].metric("Cycles", f"{int(c['cycles']):,}", help="Chains that loop back: no root.")
+cols[4].metric("Merges of several parents", f"{int(c['multi_parent']):,}",
+               help="Models declaring more than one base; the first declared one is followed.")
+cols[5].metric("Bases fetched one by one", f"{int(c['fetched_ancestors']):,}",
+               help="Ancestors outside the ingested scope, looked up through the single-model endpoint.")
+
+weight = st.segmented_control("Count", PAGE_OPTIONS["lineage_weight"], default="models", key="lineage_weight",
+                              required=True, bind="query-params",
+                              help="**models**: count derivatives; **downloads**: their downloads, last 30 days.")
+
+# --- derivatives over time, by base country and organisation ---------------------------------------
+st.header("What people build on")
+by_country = data.run(q.derivatives_by_month, filters, "country")
+shown = by_country.assign(base=by_country["base"].map(label))
+figure = px.area(charts.plain(shown), x="month", y="share_pct", color="base", template=charts.TEMPLATE,
+                 color_discrete_map={label(b): country_color(b if b != "Other" else "ZZ")
+                                     for b in by_country["base"].unique()},
+                 hover_data=["models"]) if not by_country.empty else None
+if figure is not None:
+    figure.update_layout(yaxis_title="Share of new derivatives (%)", xaxis_title=None, legend_title_text="")
+chart_block("derivatives_by_base_country", "New derivatives per month, by the country of their root model",
+            "Each band is the share of that month's new derivatives whose root model comes from a country (the six "
+            "most built-on, the rest as Other); for instance Chinese vs US bases month by month.",
+            figure, by_country, [HUB], filters, APPLIES)
+
+by_org = data.run(q.derivatives_by_month, filters, "organization", 8)
+figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unattributed"))), x="month",
+                y="models", color="base", template=charts.TEMPLATE) if not by_org.empty else None
+if figure is not None:
+    figure.update_layout(yaxis_title="New derivatives", xaxis_title=None, legend_title_text="", barmode="stack")
+chart_block("derivatives_by_base_organization", "New derivatives per month, by the organisation of their root",
+            "Bars stack the month's new derivatives by the organisation behind their root model (the eight most "
+            "built-on).", figure, by_org, [HUB], filters, APPLIES)
+
+bases = data.run(q.top_bases, filters, 20)
+if not bases.empty:
+    long = bases.melt(id_vars=["root_model", "country"], value_vars=["finetunes", "quantized", "adapters", "merges"],
+                      var_name="relation", value_name="count")
+    figure = px.bar(charts.plain(long), x="count", y="root_model", color="relation", orientation="h",
+                    template=charts.TEMPLATE)
+    figure.update_yaxes(categoryorder="total ascending")
+    figure.update_layout(height=600, xaxis_title="Derivatives", yaxis_title=None, legend_title_text="")
+else:
+    figure = None
+chart_block("most_derived_bases", "The most built-on base models",
+            "The 20 roots with most derivatives in the data, split by the relation each derivative declares.",
+            figure, bases, [HUB], filters, APPLIES)
+
+# --- across borders -------------------------------------------------------------------------------
+st.header("Across borders")
+matrix = data.run(q.cross_border, filters, weight)
+if not matrix.empty:
+    top_roots = matrix.groupby("root_country")["value"].sum().nlargest(8).index
+    top_uploaders = matrix.groupby("uploader_country")["value"].sum().nlargest(8).index
+    small = matrix[matrix["root_country"].isin(top_roots) & matrix["uploader_country"].isin(top_uploaders)]
+    pivot = small.pivot_table(index="uploader_country", columns="root_country", values="value", aggfunc="sum",
+                              fill_value=0)
+    heat = go.Figure(go.Heatmap(z=pivot.to_numpy(), x=[label(c) for c in pivot.columns],
+                                y=[label(c) for c in pivot.index], colorscale="Blues",
+                                hovertemplate="uploaded from %{y}, root from %{x}: %{z:,}<extra></extra>"))
+    heat.update_layout(template=charts.TEMPLATE, xaxis_title="Country of the root model",
+                       yaxis_title="Uploader's country", height=520)
+    nodes = [f"from {label(c)}" for c in pivot.index] + [f"built on {label(c)}" for c in pivot.columns]
+    links = [(i, len(pivot.index) + j, int(pivot.iat[i, j])) for i in range(len(pivot.index))
+             for j in range(len(pivot.columns)) if pivot.iat[i, j] > 0]
+    sankey = go.Figure(go.Sankey(
+        node={"label": nodes, "color": [country_color(c) for c in [*pivot.index, *pivot.columns]], "pad": 12},
+        link={"source": [a for a, _, _ in links], "target": [b for _, b, _ in links],
+              "value": [v for _, _, v in links]}))
+    sankey.update_layout(template=charts.TEMPLATE, height=520)
+else:
+    heat = sankey = None
+unit = "derivatives" if weight == "models" else "downloads of derivatives (30 days)"
+chart_block(f"cross_border_matrix_{weight}", f"Who builds on whom: uploader's country × root's country ({unit})",
+            "Each cell counts derivatives uploaded from a country (rows) whose root model comes from a country "
+            "(columns); the diagonal is building at home. The eight largest of each side are shown; the CSV has all.",
+            heat, matrix, [HUB], filters, APPLIES)
+chart_block(f"cross_border_sankey_{weight}", f"The same flows ({unit})",
+            "Flows from the uploader's country (left) to the country of the root model built on (right).",
+            sankey, matrix, [HUB], filters, APPLIES)
+
+# --- families ---------------------------------------------------------------------------------------
+st.header("Families")
+fams = data.run(q.families, filters, 15)
+if not fams.empty:
+    long = fams.melt(id_vars=["family"], value_vars=["base_downloads", "family_downloads"], var_name="counted",
+                     value_name="downloads")
+    long["counted"] = long["counted"].map({"base_downloads": "the base alone", "family_downloads": "the whole family"})
+    figure = px.bar(charts.plain(long), x="downloads", y="family", color="counted", barmode="group",
+                    orientation="h", template=charts.TEMPLATE)
+    figure.update_yaxes(categoryorder="total ascending")
+    figure.update_layout(height=560, xaxis_title="Downloads, last 30 days", yaxis_title=None, legend_title_text="")
+else:
+    figure = None
+chart_block("families_base_vs_family", "Adoption of the base alone vs its whole family",
+            "For the 15 most downloaded families: the base model's own downloads beside the family's, where "
+            "quantised repackages and fine-tunes count for their base instead of as independent models (the CSV "
+            "has the repackages' share).", figure, fams, [HUB], filters, APPLIES)
+
+# --- distillation -------------------------------------------------------------------------------------
+st.header("Distillation")
+st.markdown(
+    "The Hub has no *distilled from* relation, so the tracker uses explicit rules, and every tracked model shows "
+    "which matched:\n"
+    f"- **{RULES[0]}**: the repository name says *Distill*/*Distilled* (``<teacher>-Distill-<student>`` names "
+    "the teacher, e.g. DeepSeek-R1-Distill-Llama-70B) or starts with *distil* (distilbert);\n"
+    f"- **{RULES[1]}**: a tag {', '.join(f'`{t}`' for t in sorted(DISTILL_TAGS))};\n"
+    f"- **{RULES[2]}**: a declared training dataset known to hold a teacher's outputs "
+    "(`data/registry/distillation_datasets.csv`, each row citing its dataset card).\n\n"
+    "The student base is the declared base model; the teacher comes from the name or the dataset, never guessed.")
+originals = st.toggle("Leave out quantised copies and repackages", value=True, key="distill_originals",
+                      help="Count each distillation once, not once per GGUF or MLX copy of it.")
+for by, title, how in (
+        ("teacher", "Tracked distilled models per month, by the teacher's country",
+         "New models declaring distillation each month, by the country of the organisation behind the declared "
+         "teacher (Unattributed: no teacher declared, or one we cannot place)."),
+        ("student", "Tracked distilled models per month, by the student base's country",
+         "The same models by the country of the organisation behind their declared base model (the student).")):
+    monthly = data.run(q.distilled_by_month, filters, by, originals)
+    figure = charts.bars_by_country(monthly, "month", "models", "Distilled models", barmode="stack") \
+        if not monthly.empty else None
+    chart_block(f"distilled_by_{by}_country", title, how, figure, monthly, [HUB], filters, APPLIES,
+                empty_message="No model under these filters declares distillation.")
+
+tracked = data.run(q.distilled_models, filters, originals)
+st.markdown("#### Tracked models and their evidence")
+hub = load_settings().hub_endpoint
+st.dataframe(tracked.assign(model_id=hub + "/" + tracked["model_id"],
+                            student_base_country=tracked["student_base_country"].map(label),
+                            teacher_country=tracked["teacher_country"].map(label)),
+             hide_index=True, width="stretch",
+             column_config={"model_id": st.column_config.LinkColumn(
+                 "model", display_text=r"^https?://[^/]+/(.*)$"),
+                 "downloads_30d": st.column_config.NumberColumn("downloads (30 d)", format="%d")},
+             )
+download_csv("distilled_models", tracked, filters)
+st.caption(f"Source: {HUB.markdown()}.")

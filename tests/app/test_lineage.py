@@ -1,0 +1,61 @@
+"""The lineage & distillation page: figures from the data, options in the link, CSVs behind the charts."""
+
+from __future__ import annotations
+
+import io
+
+import duckdb
+import pandas as pd
+
+from dashboard.queries import lineage as q
+from pipeline.datasets import Filters
+
+
+def sql(db, query: str, params: list | None = None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_renders_with_figures_from_the_data(app, fixture_db):
+    at = app("lineage")
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 8
+    (derivatives, merges, deepest), = sql(fixture_db.db_path, "SELECT count(*) FILTER (WHERE depth > 0), "
+                                          "count(*) FILTER (WHERE len(base_models) > 1), max(depth) FROM models")
+    assert metric(at, "Derivatives") == f"{derivatives:,}"
+    assert metric(at, "Merges of several parents") == f"{merges:,}"
+    assert metric(at, "Deepest chain") == f"{deepest} hops"
+
+
+def test_cross_border_csv_is_the_query_and_the_weight_comes_from_the_link(app, downloads, fixture_db):
+    at = app("lineage", query={"lineage_weight": "downloads"})
+    got = pd.read_csv(io.BytesIO(downloads(at, "download-cross_border_matrix_downloads")), keep_default_na=False)
+    expected = sql(fixture_db.db_path, "SELECT coalesce(country, ''), coalesce(origin_country, ''), "
+                                       "coalesce(sum(downloads_30d), 0) FROM models WHERE depth > 0 GROUP BY ALL")
+    assert sorted(map(tuple, got[["uploader_country", "root_country", "value"]].to_numpy().tolist())) == \
+        sorted(tuple(r) for r in expected)
+
+
+def test_a_country_in_the_link_restricts_the_derivatives(app, fixture_db):
+    at = app("lineage", query={"country": "CN"})
+    (derivatives,), = sql(fixture_db.db_path, "SELECT count(*) FROM models WHERE depth > 0 AND "
+                                              "(country = 'CN' OR origin_country = 'CN')")
+    assert metric(at, "Derivatives") == f"{derivatives:,}"
+
+
+def test_the_distillation_table_shows_each_models_evidence(app, downloads, fixture_db):
+    at = app("lineage")
+    got = pd.read_csv(io.BytesIO(downloads(at, "download-distilled_models")))
+    con = duckdb.connect(str(fixture_db.db_path), read_only=True)
+    expected = q.distilled_models(con, Filters(), True)
+    con.close()
+    assert got["model_id"].tolist() == expected["model_id"].tolist()
+    assert got["evidence"].notna().all()
+    assert got["evidence"].str.match(r"^(name|tag|dataset): ").all()
