@@ -33,6 +33,9 @@ SIZE_STEPS: dict[str, float | None] = {
 }
 SIZE_LABELS = list(SIZE_STEPS)
 FIRST_YEAR = 2015
+# The year slider's open ends: its first step means "from the earliest data" (Epoch's records
+# reach back to 1950), its last the current year, so the default range filters nothing.
+EARLIER = "earlier"
 GLOBAL_KEYS = ("country", "license", "org", "task", "size", "years")
 # Pages' own URL options: key → allowed values (None: any value the page checks itself). The
 # widgets show these values as they are, since a bound widget writes its label into the link.
@@ -53,8 +56,14 @@ _ACTIVE = "_filters_active"
 _NOTES = "_filters_notes"
 
 
-def year_options(today: date | None = None) -> list[int]:
-    return list(range(FIRST_YEAR, (today or datetime.now(UTC).date()).year + 1))
+def year_options(today: date | None = None) -> list[str]:
+    """``["earlier", "2016", …, <this year>]``: the slider's steps, as they appear in links."""
+    return [EARLIER, *(str(y) for y in range(FIRST_YEAR + 1, (today or datetime.now(UTC).date()).year + 1))]
+
+
+def _year_bounds(first: str, last: str, known: list[str]) -> tuple[date | None, date | None]:
+    return (None if first == known[0] else date(int(first), 1, 1),
+            None if last == known[-1] else date(int(last), 12, 31))
 
 
 @dataclass(frozen=True)
@@ -93,16 +102,11 @@ def parse_link(options: FilterOptions, params: dict[str, list[str]]) -> tuple[Fi
     if "years" in params:
         years = params["years"]
         known = year_options()
-        try:
-            first, last = (int(v) for v in years)
-            if first not in known or last not in known or first > last:
-                raise ValueError
-        except ValueError:
-            notes.append(f"malformed year range `{'&'.join(years)[:60]}` (give two years, "
-                         f"{known[0]}–{known[-1]}, earlier first)")
+        if len(years) != 2 or any(v not in known for v in years) or known.index(years[0]) > known.index(years[1]):
+            notes.append(f"malformed year range `{'&'.join(years)[:60]}` (give two of {known[0]}, "
+                         f"{known[1]}–{known[-1]}, earlier first)")
         else:
-            start = date(first, 1, 1) if first != known[0] else None
-            end = date(last, 12, 31) if last != known[-1] else None
+            start, end = _year_bounds(years[0], years[1], known)
     for key, values in params.items():
         if key in GLOBAL_KEYS:
             continue
@@ -128,8 +132,8 @@ def to_link(filters: Filters) -> dict[str, list[str]]:
         params["size"] = [_size_label(filters.params_min, lower=True), _size_label(filters.params_max, lower=False)]
     if filters.date_from is not None or filters.date_to is not None:
         known = year_options()
-        params["years"] = [str(filters.date_from.year if filters.date_from else known[0]),
-                           str(filters.date_to.year if filters.date_to else known[-1])]
+        params["years"] = [str(filters.date_from.year) if filters.date_from else known[0],
+                           str(filters.date_to.year) if filters.date_to else known[-1]]
     return params
 
 
@@ -147,8 +151,8 @@ def _load_widgets(filters: Filters) -> None:
     st.session_state[_WIDGET["org"]] = list(filters.organizations)
     st.session_state[_WIDGET["task"]] = list(filters.tasks)
     st.session_state[_WIDGET["size"]] = (_size_label(filters.params_min, True), _size_label(filters.params_max, False))
-    st.session_state[_WIDGET["years"]] = (filters.date_from.year if filters.date_from else years[0],
-                                          filters.date_to.year if filters.date_to else years[-1])
+    st.session_state[_WIDGET["years"]] = (str(filters.date_from.year) if filters.date_from else years[0],
+                                          str(filters.date_to.year) if filters.date_to else years[-1])
 
 
 def _reset() -> None:
@@ -192,8 +196,7 @@ def sidebar(options: FilterOptions) -> Filters:
     active = Filters(
         countries=tuple(countries), license_families=tuple(families), organizations=tuple(orgs),
         tasks=tuple(tasks), params_min=SIZE_STEPS[size[0]], params_max=SIZE_STEPS[size[1]],
-        date_from=date(year_range[0], 1, 1) if year_range[0] != years[0] else None,
-        date_to=date(year_range[1], 12, 31) if year_range[1] != years[-1] else None,
+        date_from=_year_bounds(*year_range, years)[0], date_to=_year_bounds(*year_range, years)[1],
     )
     wanted = to_link(active)
     for key in GLOBAL_KEYS:

@@ -62,7 +62,8 @@ def open_ecosystem(shares: pd.DataFrame, a: str = "CN", b: str = "US") -> str:
                 f"({share_b:.0f}%) from {_name(b)}.")
     earlier = [p for p in usable if p < last]
     if earlier:
-        first = min(earlier)
+        # two years back when there is such a year, else the closest earlier one
+        first = str(int(last) - 2) if str(int(last) - 2) in earlier else max(earlier)
         was_a, was_b = int(per_year.loc[first, ("open", a)]), int(per_year.loc[first, ("open", b)])
         sentence += f" In {first} the counts were {was_a} and {was_b}."
     return sentence

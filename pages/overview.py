@@ -1,5 +1,7 @@
 """Overview: headline figures, and the public debate's claims beside the data that tests them."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -56,19 +58,23 @@ if row is not None:
     cols[1].metric(f"Open-weight share, {year}", number(row["open_share_pct"], "{:.0f}%"),
                    help="Open weights / (open + closed + unreleased), in the latest year with at least "
                         f"{q.MIN_YEAR_RELEASES} releases of known accessibility under these filters.")
-    cols[2].metric("Hub models", number(row["hub_models"]))
-    cols[3].metric("Hub downloads, 30 days", compact(row["downloads_30d"]),
-                   help=f"{number(row['downloads_30d'])} downloads in the last 30 days.")
+    hub = state.has("models")
+    missing = "The Hugging Face Hub has not been ingested yet."
+    cols[2].metric("Hub models", number(row["hub_models"]) if hub else "—", help=None if hub else missing)
+    cols[3].metric("Hub downloads, 30 days", compact(row["downloads_30d"]) if hub else "—",
+                   help=f"{number(row['downloads_30d'])} downloads in the last 30 days." if hub else missing)
     cols[4].metric("Chinese-origin share", number(row["cn_origin_share_pct"], "{:.0f}%"),
-                   help="Share of those 30-day downloads going to models whose root model comes from a Chinese "
-                        "organisation (derivatives count for the country of their root model).")
+                   help=("Share of those 30-day downloads going to models whose root model comes from a Chinese "
+                         "organisation (derivatives count for the country of their root model).") if hub else missing)
 download_csv("headline_figures", figures, filters, label="Download these figures (CSV)")
 
 st.header("Claims vs data")
+CLAIMS_SINCE = date(2015, 1, 1)
 st.caption("Each claim of the public debate, beside the chart that tests it and a verdict written from the "
            "current data and filters. These claims compare the United States and China, so the country "
-           "filter does not apply here; the other filters do.")
-pair = Filters(**{**filters.__dict__, "countries": ("US", "CN")})
+           f"filter does not apply here; the other filters do, and the years start in {CLAIMS_SINCE.year} unless "
+           "the Years filter says otherwise.")
+pair = Filters(**{**filters.__dict__, "countries": ("US", "CN"), "date_from": filters.date_from or CLAIMS_SINCE})
 
 # 1. open ecosystem
 st.subheader("“China is building an open ecosystem faster than the US”")
@@ -89,11 +95,14 @@ st.subheader("“US frontier labs keep their best models closed”")
 if state.has("releases"):
     notable = data.run(notable_accessibility_by_country, pair)
     st.markdown(verdicts.closed_frontier(notable))
+    known = notable[notable["accessibility_group"] != "unknown"]
+    unknown = int(notable.loc[notable["accessibility_group"] == "unknown", "releases"].sum())
     chart_block("claim_closed_frontier", "Accessibility of notable and frontier releases, by country",
                 "Bars split each country's notable or frontier releases (Epoch's notability criteria or its "
-                "frontier flag) by how their weights were released.",
-                charts.stacked_by_access(charts.with_country_names(notable), charts.COUNTRY_LABEL, "releases",
-                                         "accessibility_group", "Releases") if not notable.empty else None,
+                f"frontier flag) by how their weights were released; {unknown} whose accessibility Epoch has not "
+                "recorded are left out of the bars (they are in the CSV).",
+                charts.stacked_by_access(charts.with_country_names(known), charts.COUNTRY_LABEL, "releases",
+                                         "accessibility_group", "Releases") if not known.empty else None,
                 notable, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
 
 # 3. the gap
