@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["overview", "openness", "adoption", "licences", "explorer"]
+PAGES = ["overview", "openness", "adoption", "licences", "gap", "lineage", "explorer"]
 # filter combinations, as link parameters
 COMBOS = {
     "no filter": {},
@@ -43,17 +43,20 @@ COMBOS = {
 
 
 def build_database(folder: Path, models: int) -> Path:
-    from tests.fixtures import epoch_csv
+    from tests.fixtures import arena_files, benchmark_zip, epoch_csv
     from tests.loopback.hub import spawn_hub
     from tests.loopback.static import StaticServer
 
-    shared = ROOT.parent / "shared" / "data" / "epoch" / "epoch_ai_models_2026-03-30.zip"
-    epoch = shared.read_bytes() if shared.exists() else epoch_csv()
-    name = "/ai_models.zip" if shared.exists() else "/all_ai_models.csv"
+    shared = ROOT.parent / "shared" / "data" / "epoch"
+    models_zip, bench_zip = shared / "epoch_ai_models_2026-03-30.zip", shared / "epoch_benchmark_data_2026-04-14.zip"
+    served = {"/models": models_zip.read_bytes() if models_zip.exists() else epoch_csv(),
+              "/benchmarks.zip": bench_zip.read_bytes() if bench_zip.exists() else benchmark_zip(), **arena_files()}
     db = folder / "landscape.duckdb"
-    with spawn_hub(synthetic=models, seed=1) as hub, StaticServer({name: epoch}) as files:
+    with spawn_hub(synthetic=models, seed=1) as hub, StaticServer(served) as files:
         env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_ENDPOINT": hub.url, "LANDSCAPE_DB": str(db),
-               "LANDSCAPE_RAW_DIR": str(folder / "raw"), "LANDSCAPE_EPOCH_MODELS_URL": files.url_for(name),
+               "LANDSCAPE_RAW_DIR": str(folder / "raw"), "LANDSCAPE_EPOCH_MODELS_URL": files.url_for("/models"),
+               "LANDSCAPE_EPOCH_BENCHMARKS_URL": files.url_for("/benchmarks.zip"),
+               "LANDSCAPE_ARENA_URL": files.url_for("/arena/"), "LANDSCAPE_ANCESTOR_LIMIT": "0",
                "PYTHONPATH": str(ROOT)}
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--hub-limit", "0", "--no-hub-orgs",
