@@ -140,6 +140,12 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                o.organization, o.country, coalesce(o.is_intermediary, false) AS is_intermediary,
                CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.country
                     ELSE ro.country END AS origin_country,
+               -- columns the read side groups by, computed once here rather than on every query
+               coalesce(r.root_model, f.model_id) AS family,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.organization
+                    ELSE ro.organization END AS root_organization,
+               bo.organization AS base_organization, bo.country AS base_country,
+               CAST(date_trunc('month', f.created_at) AS DATE) AS created_month,
                -- a Hub id (or an API model, with its organisation) as declared; a bare name from a
                -- "<teacher>-Distill-…" model name is resolved to an id below
                CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_organization IS NOT NULL THEN f.teacher_hint
@@ -151,6 +157,8 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
         LEFT JOIN organizations o ON lower(o.hf_author) = lower(f.author)
         LEFT JOIN organizations ro ON lower(ro.hf_author) = lower(split_part(r.root_model, '/', 1))
                                    AND contains(r.root_model, '/')
+        LEFT JOIN organizations bo ON lower(bo.hf_author) = lower(split_part(f.base_model, '/', 1))
+                                   AND contains(f.base_model, '/')
     """)  # noqa: S608 - `facts` and `work` are our own names
     con.execute(f"DROP TABLE IF EXISTS {work}._roots")
     # A teacher named only by its name ("DeepSeek-R1") lives where the distilled model was made:

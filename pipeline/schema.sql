@@ -100,6 +100,7 @@ CREATE TABLE models (
     library             VARCHAR,
     tags                VARCHAR[],
     created_at          TIMESTAMPTZ,     -- repository creation, not a release date
+    created_month       DATE,            -- its first day (UTC): the cohort queries group by it
     last_modified       TIMESTAMPTZ,
     -- lineage
     base_model          VARCHAR,         -- first declared base
@@ -107,6 +108,10 @@ CREATE TABLE models (
     base_relation       VARCHAR,         -- finetune | adapter | quantized | merge
     base_evidence       VARCHAR,         -- baseModels | tags | cardData
     root_model          VARCHAR,
+    family              VARCHAR,         -- the root, or the model itself: what a family is counted by
+    root_organization   VARCHAR,         -- of the root's uploader (the model's own for a root)
+    base_organization   VARCHAR,         -- of the first declared base's uploader (a distilled model's student)
+    base_country        VARCHAR,
     depth               INTEGER,         -- hops to the root; 0 for a root
     lineage_status      VARCHAR,         -- root | resolved | cycle | missing_parent
     card_datasets       VARCHAR[],       -- cardData.datasets, for the distillation rules

@@ -134,6 +134,7 @@ class Build:
             "memory_limit": BUILD_MEMORY_LIMIT, "preserve_insertion_order": False,
             "temp_directory": str(self.temp_dir),
         })
+        self.con.execute("SET TimeZone = 'UTC'")  # months and days are UTC's, whoever runs the build
         self.con.execute("ATTACH ':memory:' AS scratch")
         self.con.execute(schema_sql())
         self.con.execute(
