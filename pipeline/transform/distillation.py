@@ -70,7 +70,8 @@ def load_teacher_datasets(path: Path = REGISTRY_PATH) -> Mapping[str, Teacher]:
 
 
 def _says_distilled(name: str) -> bool:
-    return bool(_DISTILL_WORD.search(name) or _DISTIL_PREFIX.match(name))
+    # a plain substring test first: the regexes run for the few names that contain it
+    return "distil" in name.lower() and bool(_DISTILL_WORD.search(name) or _DISTIL_PREFIX.match(name))
 
 
 def distillation(model_id: str, tags: Iterable[str], datasets: Iterable[str],
@@ -80,8 +81,9 @@ def distillation(model_id: str, tags: Iterable[str], datasets: Iterable[str],
     evidence: list[str] = []
     teacher: Teacher | None = None
     named_teacher: str | None = None
-    inherited = any(_says_distilled(base.rsplit("/", 1)[-1]) for base in bases)
-    if inherited:
+    if "distil" not in name.lower():
+        pass  # millions of names: skip the regexes when the word is not there at all
+    elif any(_says_distilled(base.rsplit("/", 1)[-1]) for base in bases):
         pass  # the name's "distill" is its base's (see the module docstring)
     elif _DISTILL_WORD.search(name):
         evidence.append(f"name: {name}")
@@ -90,9 +92,10 @@ def distillation(model_id: str, tags: Iterable[str], datasets: Iterable[str],
     elif match := _DISTIL_PREFIX.match(name):
         evidence.append(f"name: {name}")
         named_teacher = match.group("teacher")
-    matched_tags = sorted({t for t in tags if t.lower() in DISTILL_TAGS})
-    if matched_tags:
-        evidence.append("tag: " + ", ".join(matched_tags))
+    if not isinstance(tags, list | tuple | set | frozenset):
+        tags = list(tags)
+    if not DISTILL_TAGS.isdisjoint(tags) or any(t.lower() in DISTILL_TAGS for t in tags if not t.islower()):
+        evidence.append("tag: " + ", ".join(sorted({t for t in tags if t.lower() in DISTILL_TAGS})))
     for dataset in datasets:
         found = teachers.get(dataset.strip().lower())
         if found is not None:
