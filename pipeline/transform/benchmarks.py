@@ -40,6 +40,7 @@ SCORE_NAMES = ("eci", "ECI Score", "mean_score", "Score", "Accuracy", "EM", "% R
                "Arena Score", "Percent correct", "Overall accuracy")
 NOT_SCORES = frozenset({"Training compute (FLOP)", "stderr", "Best score (across scorers)", "Shots", "Cost",
                         "Votes", "Total tasks"})
+_BENCHMARK_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,80}$")
 _DATE_IN_NAME = re.compile(r"(20\d{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])")
 _SUFFIX = re.compile(
     r"(?:[-_](?:preview|latest|exp|experimental|thinking|reasoning|instruct|chat|it|hf|bf16|fp8|fp16|"
@@ -70,7 +71,9 @@ def benchmark_of(member: str) -> tuple[str, str] | None:
         return None
     if path.name in ECI_FILES:
         return "eci", "eci"
-    stem = path.stem
+    stem = path.stem.lower()
+    if not _BENCHMARK_NAME.match(stem):
+        return None  # a benchmark's name is shown and put in links: only plain names are taken
     if stem.endswith("_external"):
         return "external", stem.removesuffix("_external")
     return "epoch", stem
