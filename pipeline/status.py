@@ -100,11 +100,11 @@ def format_status(status: Status, now: datetime | None = None) -> str:
                 "pages_reused"] else ""
             waits = f", {r['rate_limit_waits']} rate-limit waits" if r["rate_limit_waits"] else ""
             error = f": {r['error']}" if r["error"] else ""
-            lines.append(f"  {r['run_id']}  {r['status']:<9} {r['sources']:<12} {r['records_seen'] or 0:,} records, "
+            lines.append(f"  {r['run_id']}  {r['status']:<9} {r['sources']:<27} {r['records_seen'] or 0:,} records, "
                          f"{r['quarantined'] or 0:,} quarantined{pages}{waits} ({_age(started, now)}){error}")
     if status.unpublished:
         lines.append("")
         lines.append("runs since the last publish (not in the database)")
         for r in status.unpublished[-5:]:
-            lines.append(f"  {r.run_id}  {r.status:<9} {r.sources:<12} {r.error or ''}")
+            lines.append(f"  {r.run_id}  {r.status:<9} {r.sources:<27} {r.error or ''}")
     return "\n".join(lines)
