@@ -65,12 +65,31 @@ def build_database(folder: Path, models: int) -> Path:
     return db
 
 
-def record(db: Path, out: Path) -> None:
-    """Child: render each page × combination with AppTest and pickle the queries each one ran."""
-    os.environ["LANDSCAPE_DB"] = str(db)
+def render(page: str, query: dict[str, str], before_page=lambda: None):  # noqa: ANN001, ANN201
+    """Render one page as a visitor would: the app first (with the URL's filters), then the page.
+
+    ``before_page`` runs between the two, so a caller can forget what the landing render did.
+    """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
+    PagesManager.uses_pages_directory = False
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        before_page()
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    if at.exception:
+        raise RuntimeError(f"{page} {query}: {at.exception[0].value}")
+    return at
+
+
+def record(db: Path, out: Path) -> None:
+    """Child: render each page × combination with AppTest and pickle the queries each one ran."""
+    os.environ["LANDSCAPE_DB"] = str(db)
     import dashboard.data as data
 
     calls: list = []
@@ -84,19 +103,9 @@ def record(db: Path, out: Path) -> None:
     plans: dict = {}
     for combo, query in COMBOS.items():
         for page in PAGES:
-            PagesManager.uses_pages_directory = False
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-            for key, value in query.items():
-                at.query_params[key] = value
-            at.run()
-            if page != "overview":
-                at.switch_page(f"pages/{page}.py")
-                calls.clear()
-                at.run()
-            elif not calls:
-                at.run()
-            if at.exception:
-                raise RuntimeError(f"{page} {combo}: {at.exception[0].value}")
+            at = render(page, query, before_page=calls.clear)
+            if page == "overview" and not calls:
+                at.run()  # the landing render was served from cache: run again to record
             plans[(page, combo)] = [c for c in calls if c[1] not in ("filter_options",)]
             calls.clear()
     out.write_bytes(pickle.dumps(plans))
@@ -122,19 +131,9 @@ def time_plan(db: Path, plan_file: Path, page: str, combo: str) -> None:
 def app_memory(db: Path) -> None:
     """Child: render every page under every combination (as a session would); peak RSS is printed by the parent."""
     os.environ["LANDSCAPE_DB"] = str(db)
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
     for query in COMBOS.values():
         for page in PAGES:
-            PagesManager.uses_pages_directory = False
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-            for key, value in query.items():
-                at.query_params[key] = value
-            at.run()
-            if page != "overview":
-                at.switch_page(f"pages/{page}.py")
-                at.run()
+            render(page, query)
 
 
 def naive(db: Path) -> None:

@@ -68,29 +68,29 @@ def bars_by_country(frame: pd.DataFrame, x: str, y: str, y_title: str, *, horizo
     return fig
 
 
-def stacked_by_access(frame: pd.DataFrame, x: str, y: str, group: str, y_title: str, *,
-                      horizontal: bool = False, percent: bool = False) -> go.Figure:
-    """Bars stacked by accessibility group, in the fixed open/closed colours."""
-    order = [g for g in ACCESS if g in set(frame[group])]
+def _stacked(frame: pd.DataFrame, x: str, y: str, color: str, palette: dict[str, str], y_title: str, *,
+             horizontal: bool, percent: bool) -> go.Figure:
+    """Bars stacked by ``color`` in a fixed palette, its categories in the palette's order."""
+    order = [c for c in palette if c in set(frame[color])]
     kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
-    fig = px.bar(plain(frame), color=group, template=TEMPLATE, color_discrete_map=ACCESS,
-                 category_orders={group: order}, **kwargs)
-    fig.update_layout(barmode="stack", barnorm="percent" if percent else None,
-                      yaxis_title=None if horizontal else y_title,
-                      xaxis_title=y_title if horizontal else None)
-    return fig
-
-
-def stacked_by_family(frame: pd.DataFrame, x: str, y: str, y_title: str, *, percent: bool = False,
-                      horizontal: bool = False, family: str = "license_family") -> go.Figure:
-    order = [f for f in LICENSE_FAMILY if f in set(frame[family])]
-    kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
-    fig = px.bar(plain(frame), color=family, template=TEMPLATE, color_discrete_map=LICENSE_FAMILY,
-                 category_orders={family: order}, **kwargs)
+    fig = px.bar(plain(frame), color=color, template=TEMPLATE, color_discrete_map=palette,
+                 category_orders={color: order}, **kwargs)
     fig.update_layout(barmode="stack", barnorm="percent" if percent else None,
                       yaxis_title=None if horizontal else y_title,
                       xaxis_title=y_title if horizontal else None, legend_title_text="")
     return fig
+
+
+def stacked_by_access(frame: pd.DataFrame, x: str, y: str, group: str, y_title: str, *,
+                      horizontal: bool = False, percent: bool = False) -> go.Figure:
+    """Bars stacked by accessibility group, in the fixed open/closed colours."""
+    return _stacked(frame, x, y, group, ACCESS, y_title, horizontal=horizontal, percent=percent)
+
+
+def stacked_by_family(frame: pd.DataFrame, x: str, y: str, y_title: str, *, percent: bool = False,
+                      horizontal: bool = False, family: str = "license_family") -> go.Figure:
+    """Bars stacked by licence family, in the fixed family colours."""
+    return _stacked(frame, x, y, family, LICENSE_FAMILY, y_title, horizontal=horizontal, percent=percent)
 
 
 def access_lines(frame: pd.DataFrame, x: str, y: str, group: str, y_title: str, *, log_y: bool = False,

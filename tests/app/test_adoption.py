@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -13,28 +12,16 @@ from streamlit.testing.v1 import AppTest
 from dashboard.queries import adoption as q
 from pipeline.csv_safety import frame_to_csv
 from pipeline.datasets import Filters, models_where
+from tests.helpers import metric, sql
+from tests.helpers import run_query as query
 
 CHARTS = 7  # by country (2), cohorts, recent share, concentration, size classes, organisations
 
 
-def sql(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
-def query(db: Path, fn, *args) -> pd.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return fn(con, *args)
-    finally:
-        con.close()
 
 
-def metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
 def number(text: str) -> float:

@@ -20,20 +20,13 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
 from tests.app.conftest import _RecordingStorage
+from tests.helpers import no_exceptions, sql
 
 HUB = "https://huggingface.co/"
 
 
-def sql(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
-def no_exceptions(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def summary(at: AppTest) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -15,24 +14,15 @@ from dashboard.queries.openness import open_share
 from pipeline.datasets import Filters
 from tests.app.conftest import APP
 from tests.fixtures import build_fixture_db
+from tests.helpers import metric, no_exceptions, sql
 
 PAGES = ["overview", "openness", "adoption", "licences", "gap", "lineage", "explorer", "methodology"]
 
 
-def sql(db: Path, query: str, params: list | None = None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
-def metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
-def no_exceptions(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 @pytest.mark.parametrize("page", PAGES)

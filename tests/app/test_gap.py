@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.analysis.gap import lag_table, summarize
+from tests.helpers import metric
 
 
 def points_by_sql(db, benchmark: str, where: str = "true") -> pd.DataFrame:
@@ -24,8 +25,6 @@ def points_by_sql(db, benchmark: str, where: str = "true") -> pd.DataFrame:
     return frame
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_headline_and_figures_for_the_eci(app, fixture_db):

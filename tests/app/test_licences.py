@@ -12,16 +12,11 @@ from streamlit.testing.v1 import AppTest
 from dashboard.queries import licences as q
 from pipeline.csv_safety import frame_to_csv
 from pipeline.datasets import Filters
+from tests.helpers import metric, sql
 
 CHARTS = 6  # family mix, by country, by month, top licences, gated share, commercial use
 
 
-def sql(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def cube(db: Path, filters: Filters) -> pd.DataFrame:
@@ -32,8 +27,6 @@ def cube(db: Path, filters: Filters) -> pd.DataFrame:
         con.close()
 
 
-def metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
 def rendered(at: AppTest) -> AppTest:

@@ -9,18 +9,7 @@ import pandas as pd
 
 from dashboard.queries import lineage as q
 from pipeline.datasets import Filters
-
-
-def sql(db, query: str, params: list | None = None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+from tests.helpers import metric, sql
 
 
 def test_renders_with_figures_from_the_data(app, fixture_db):

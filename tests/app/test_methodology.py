@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from pipeline.derive import load_registry
 from pipeline.transform.accessibility import EPOCH_ACCESSIBILITY
 from pipeline.transform.licenses import KNOWN_LICENSES, LICENSE_FAMILIES, commercial_use_allowed
+from tests.helpers import no_exceptions, sql
 
 ATTRIBUTION = "Epoch AI, 'Data on AI Models' / 'AI Benchmarking Hub'. Published online at epoch.ai."
 
 
-def sql(db: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
 
 
-def no_exceptions(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

@@ -6,25 +6,19 @@ import csv
 import io
 import subprocess
 
-import duckdb
 import pytest
 
 from pipeline.errors import SourceError
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from tests.fixtures import ARENA_ROWS, ECI_ROWS, arena_files, benchmark_zip, epoch_csv
+from tests.helpers import sql as query
 from tests.loopback import burst
 from tests.loopback.static import StaticServer
 
 ALL_BUT_HUB = IngestOptions(sources=("epoch", "benchmarks", "arena"))
 
 
-def query(db, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipeline.errors import SourceError
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from tests.fixtures import EPOCH_COLUMNS, EPOCH_ROWS, epoch_csv, zipped
+from tests.helpers import sql as query
 from tests.loopback import burst
 from tests.loopback.static import StaticServer
 
 EPOCH = IngestOptions(sources=("epoch",))
 
 
-def query(db, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_loads_every_row_and_revalidates_with_a_conditional_get(make_settings):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-import duckdb
 import pytest
 
 from pipeline.errors import SourceError
@@ -16,18 +15,13 @@ from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.synthetic import synthetic_models
 from tests.fixtures import MALFORMED_HUB_RECORDS
+from tests.helpers import sql as _rows
 from tests.loopback import burst
 from tests.loopback.hub import HubServer
 
 FULL = IngestOptions(sources=("hub",), hub_limit=0, hub_orgs=False, hub_full=True)
 
 
-def _rows(db, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
