@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.sources.hub import LISTING_EXPAND  # noqa: E402
 from tests.loopback.hub import spawn_hub  # noqa: E402
 
-EXPAND = ["author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore",
-          "gated", "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf", "baseModels"]
+EXPAND = list(LISTING_EXPAND)  # what the pipeline asks a listing for, so every client reads the same pages
 
 # Each client runs in a child: `python benchmarks/ingest.py --client NAME URL WORKDIR`.
 DOWNLOAD_ONLY = "download"

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.cli import partial_exit
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.ingest import IngestOptions, ingest
@@ -30,6 +31,7 @@ def main() -> int:
         try:
             record = ingest(settings, IngestOptions(), Progress.for_terminal())
             print(f"Ingest published run {record.run_id}.", file=sys.stderr)
+            partial_exit(record)  # says which sources failed, if any; the dashboard shows it too
         except PipelineError as exc:
             print(f"No data could be fetched: {exc}\n"
                   "The dashboard starts empty. Once the sources are reachable, run `make ingest` "

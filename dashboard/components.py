@@ -8,7 +8,6 @@ with the filters in the file name.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,23 +17,13 @@ from dashboard.filters import describe
 from dashboard.markdown import md_escape
 from pipeline.csv_safety import frame_to_csv
 from pipeline.datasets import Filters
+from pipeline.sources import SOURCES, SourceInfo
 
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    url: str
-    licence: str | None = None
-
-    def markdown(self) -> str:
-        licence = f", {self.licence}" if self.licence else ""
-        return f"[{self.name}]({self.url}){licence}"
-
-
-EPOCH_MODELS = Source("Epoch AI, 'Data on AI Models'", "https://epoch.ai/data/ai-models", "CC BY 4.0")
-EPOCH_BENCHMARKS = Source("Epoch AI, 'AI Benchmarking Hub'", "https://epoch.ai/benchmarks", "CC BY 4.0")
-HUB = Source("Hugging Face Hub API", "https://huggingface.co/models")
-ARENA = Source("LMArena leaderboard", "https://lmarena.ai/leaderboard", "CC BY 4.0")
+# Citations of the sources, from the one registry (pipeline/sources/__init__.py).
+EPOCH_MODELS = SOURCES["epoch"]
+EPOCH_BENCHMARKS = SOURCES["benchmarks"]
+HUB = SOURCES["hub"]
+ARENA = SOURCES["arena"]
 
 def file_name(name: str, filters: Filters, ext: str = "csv") -> str:
     slug = filters.slug()
@@ -48,7 +37,7 @@ def download_csv(name: str, data: pd.DataFrame, filters: Filters, label: str = "
 
 
 def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | None, data: pd.DataFrame,
-                sources: Iterable[Source], filters: Filters,
+                sources: Iterable[SourceInfo], filters: Filters,
                 applies: Iterable[str] = ("country", "license", "org", "task", "size", "years"),
                 empty_message: str = "No data for these filters.") -> None:
     """One chart with its title, reading guide, source line, active filters and CSV download."""

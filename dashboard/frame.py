@@ -8,22 +8,12 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.filters import FilterOptions, sidebar
+from dashboard.markdown import md_escape
 from dashboard.queries.meta import filter_options
 from pipeline.datasets import Filters
 from pipeline.errors import StorageError
+from pipeline.sources import SOURCES
 
-SOURCE_LABELS = {
-    "epoch_models": "Epoch AI models",
-    "epoch_benchmarks": "Epoch AI benchmarks",
-    "arena": "LMArena",
-    "hub": "Hugging Face Hub",
-}
-# Which source fills which table, to say what is missing where it matters.
-TABLE_SOURCES = {
-    "releases": ("epoch_models", "epoch"),
-    "models": ("hub", "hub"),
-    "benchmark_scores": ("epoch_benchmarks", "benchmarks,arena"),
-}
 INGEST_HELP = ("Run `make ingest` (or `python -m pipeline ingest`) on a machine that can reach "
                "huggingface.co and epoch.ai, then reload this page.")
 
@@ -80,12 +70,8 @@ def setup() -> data.DataState:
             st.caption("No database published yet.")
         else:
             st.caption(f"Published {_ago(state.published_at)}.")
-            for source, label in SOURCE_LABELS.items():
-                info = state.sources.get(source)
-                if info:
-                    st.caption(f"{label}: fetched {_ago(info['fetched_at'])}, {info['rows']:,} rows")
-                else:
-                    st.caption(f"{label}: not ingested yet")
+            for source in SOURCES.values():
+                st.caption(freshness_line(source.id, state))
         st.caption("Epoch AI data: CC BY 4.0. See *Methodology & sources*.")
     st.session_state["_data_state"] = state
     return state
@@ -100,19 +86,45 @@ def state() -> data.DataState:
     return st.session_state.get("_data_state") or data.DataState(None, None, {}, {})
 
 
+def freshness_line(source: str, current: data.DataState) -> str:
+    """One line on a source: when it was fetched, and whether its last attempt failed and why."""
+    label = SOURCES[source].label
+    info = current.sources.get(source) or {}
+    if info.get("fetched_at"):
+        line = f"{label}: fetched {_ago(info['fetched_at'])}, {info['rows'] or 0:,} rows"
+    else:
+        line = f"{label}: not ingested yet"
+    if info.get("status") == "failed":
+        line += f". **Last attempt failed** {_ago(info['failed_at'])}: {md_escape(info['error'] or '')}"
+    return line
+
+
+def _sources_of(table: str) -> list[str]:
+    return [s.id for s in SOURCES.values() if table in s.tables]
+
+
 def require(*tables: str) -> data.DataState:
-    """Stop the page with a plain explanation when a table it needs has no data."""
+    """Stop the page with a plain explanation when a table it needs has no data; say when the
+    source behind a table it shows failed on its last attempt."""
     current = state()
     if not current.exists:
         st.info(f"No data yet: nothing has been ingested. {INGEST_HELP}", icon=":material/database:")
         st.stop()
     missing = [t for t in tables if not current.has(t)]
+    failed = [s for t in tables for s in _sources_of(t) if (current.sources.get(s) or {}).get("status") == "failed"]
+    for source in dict.fromkeys(failed):
+        info = current.sources[source]
+        kept = (f" The figures below are from its last successful fetch, {_ago(info['fetched_at'])}."
+                if info.get("fetched_at") else "")
+        st.warning(f"The last {SOURCES[source].label} fetch failed {_ago(info['failed_at'])}: "
+                   f"{md_escape(info['error'] or 'no reason recorded')}.{kept} The next ingest tries again.",
+                   icon=":material/sync_problem:")
     if missing:
         lines = []
         for table in missing:
-            source, flag = TABLE_SOURCES.get(table, (table, table))
-            lines.append(f"- **{SOURCE_LABELS.get(source, source)}** has not been ingested "
-                         f"(`python -m pipeline ingest --sources {flag}`)")
+            sources = _sources_of(table)
+            names = " and ".join(f"**{SOURCES[s].label}**" for s in sources)
+            lines.append(f"- {names}: not ingested (`python -m pipeline ingest --sources {','.join(sources)}`)")
         st.info("This page needs data that is not in the database yet:\n" + "\n".join(lines),
                 icon=":material/database:")
         st.stop()

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame
-from dashboard.components import ARENA, EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, download_csv
+from dashboard.components import download_csv
 from dashboard.filters import GLOBAL_KEYS, SIZE_LABELS
 from dashboard.queries import meta
 from dashboard.queries import methodology as q
@@ -18,6 +18,7 @@ from pipeline.analysis.gap_inputs import BENCHMARK_COLUMNS, SERIES_COLUMNS, SUMM
 from pipeline.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS, Filters
 from pipeline.derive import REGISTRY_KINDS, load_registry
 from pipeline.errors import PipelineError
+from pipeline.sources import SOURCES
 from pipeline.transform.accessibility import (
     ACCESSIBILITY_GROUPS,
     EPOCH_ACCESSIBILITY,
@@ -39,18 +40,6 @@ from pipeline.transform.params import PACKED_DTYPES, PACKED_SHARE_LIMIT, params_
 frame.page_guard()
 
 EPOCH_ATTRIBUTION = "Epoch AI, 'Data on AI Models' / 'AI Benchmarking Hub'. Published online at epoch.ai."
-SOURCES = {  # source key in the `sources` table → (citation, what we take from it)
-    "epoch_models": (EPOCH_MODELS, "Releases of open and closed models: organisation, country, publication date, "
-                                   "accessibility, parameters, training compute, frontier flag, and the "
-                                   "Hugging Face developer id that joins Epoch organisations to Hub authors."),
-    "epoch_benchmarks": (EPOCH_BENCHMARKS, "The Epoch Capabilities Index (ECI) and per-benchmark scores of open "
-                                           "and closed models."),
-    "hub": (HUB, "Model ids, authors, declared licences, parameter counts (safetensors / GGUF metadata), "
-                 "downloads, likes, creation dates and declared base models. Read with `huggingface_hub`; "
-                 "the metadata is public, and each model is under its own licence."),
-    "arena": (ARENA, "Arena scores (Elo-style ratings with 95% intervals) with each model's organisation "
-                     "and licence."),
-}
 FAMILY_MEANING = {
     "permissive": "Use, modify and redistribute, commercially too, with attribution (Apache-2.0, MIT, BSD, CC-BY).",
     "copyleft": "Like permissive, but derivatives must keep the same licence (GPL, AGPL, LGPL, CC-BY-SA).",
@@ -115,8 +104,8 @@ if not state.exists:
 
 # --- sources ------------------------------------------------------------------------------
 st.header("Sources, licences and attribution")
-for source, what in SOURCES.values():
-    st.markdown(f"- **{source.markdown()}**: {what}")
+for source in SOURCES.values():
+    st.markdown(f"- **{source.markdown()}**: {source.description}")
 st.markdown("Epoch AI's data is published under the Creative Commons Attribution 4.0 licence (CC BY 4.0). "
             "Charts and downloads built from it carry this attribution:")
 st.markdown(f"> {EPOCH_ATTRIBUTION}")
@@ -128,15 +117,18 @@ st.subheader("Freshness per source")
 sources = safe_run(meta.sources) if state.exists else pd.DataFrame()
 fetched = {row["source"]: row for row in sources.to_dict("records")} if not sources.empty else {}
 table([{
-    "source": label,
+    "source": source.label,
     "fetched": fetched[key]["fetched_at"] if key in fetched else None,
     "content last changed": fetched[key]["changed_at"] if key in fetched else None,
     "rows": fetched[key]["rows"] if key in fetched else None,
     "detail": fetched[key]["detail"] if key in fetched else "not ingested yet",
+    "last attempt": (f"failed {fetched[key]['failed_at']}: {fetched[key]['error']}"
+                     if key in fetched and fetched[key]["status"] == "failed" else "ok" if key in fetched else None),
     "url": fetched[key]["url"] if key in fetched else None,
-} for key, label in frame.SOURCE_LABELS.items()])
+} for key, source in SOURCES.items()])
 st.caption("*Fetched* is the last successful download or revalidation; *content last changed* the last time "
-           "the source's content was actually different. Times are UTC.")
+           "the source's content was actually different; *last attempt* says when a source failed and why "
+           "(its previous data then keeps serving). Times are UTC.")
 
 # --- runs -------------------------------------------------------------------------------
 st.header("Run history")

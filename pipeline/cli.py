@@ -4,7 +4,8 @@ Expected failures (network down, rate limited, a bad file, a bad option) end wit
 stderr and a non-zero exit code; only bugs show a traceback.
 
 Exit codes: 0 success, 1 failure, 2 bad setting or option, 3 a source could not be read,
-4 rate limited, 5 database problem, 130 interrupted.
+4 rate limited, 5 database problem, 130 interrupted. An ingest in which some sources failed
+publishes the others, says which failed, and exits with 3.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 
 from pipeline.config import load_settings
 from pipeline.datasets import ALL_DATASETS, FORMATS, Filters, export_dataset
-from pipeline.errors import ConfigError, PipelineError
-from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCES, IngestOptions, ingest
+from pipeline.errors import ConfigError, PipelineError, SourceError
+from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.runs import RunRecord
 from pipeline.status import format_status, read_status
@@ -27,10 +28,10 @@ from pipeline.transform.licenses import LICENSE_FAMILIES
 
 def _sources(text: str) -> tuple[str, ...]:
     names = tuple(s.strip() for s in text.split(",") if s.strip())
-    unknown = [s for s in names if s not in SOURCES]
+    unknown = [s for s in names if s not in SOURCE_IDS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(f"unknown source {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {', '.join(SOURCES)}")
+                                         f"choose from {', '.join(SOURCE_IDS)}")
     return names
 
 
@@ -53,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ing = commands.add_parser("ingest", help="fetch the sources and publish a new database")
-    ing.add_argument("--sources", type=_sources, default=SOURCES, metavar="LIST",
-                     help=f"comma-separated sources to fetch (default: {','.join(SOURCES)}); "
+    ing.add_argument("--sources", type=_sources, default=SOURCE_IDS, metavar="LIST",
+                     help=f"comma-separated sources to fetch (default: {','.join(SOURCE_IDS)}); "
                           "the others are carried over from the current database")
     ing.add_argument("--hub-limit", type=int, default=DEFAULT_HUB_LIMIT, metavar="N",
                      help=f"the N most downloaded Hub models (default: {DEFAULT_HUB_LIMIT}; 0 to skip)")
@@ -97,6 +98,14 @@ def _summary(record: RunRecord) -> str:
             f"{record.records_seen:,} records read, {record.quarantined:,} quarantined; {waits}{rows}")
 
 
+def partial_exit(record: RunRecord) -> int:
+    """Say on stderr which sources failed in a published run; the exit code for it (0 when none did)."""
+    for source, reason in record.failed_sources.items():
+        print(f"error: {source}: {reason} (its previously published data is kept; the next ingest tries "
+              "again)", file=sys.stderr)
+    return SourceError.exit_code if record.failed_sources else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     progress = Progress.for_terminal()
@@ -107,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     hub_orgs=args.hub_orgs, hub_full=args.hub_full)
             record = ingest(settings, options, progress)
             print(_summary(record))
+            return partial_exit(record)
         elif args.command == "status":
             print(format_status(read_status(settings)))
         elif args.command == "export":

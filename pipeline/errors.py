@@ -35,3 +35,25 @@ class StorageError(PipelineError):
     """The database is missing, locked, or not one of ours."""
 
     exit_code = 5
+
+
+# Longest reason a one-line error carries: enough for a server's sentence, never a file's contents.
+REASON_LIMIT = 240
+
+
+def one_line(text: object, limit: int = REASON_LIMIT, secrets: tuple[str | None, ...] = ()) -> str:
+    """``text`` as one short line: whitespace runs and control characters become single spaces,
+    anything in ``secrets`` (a token) is masked, and the result is cut to ``limit`` characters.
+
+    >>> one_line("Invalid expand\\n  parameter: baseModels")
+    'Invalid expand parameter: baseModels'
+    >>> one_line("x" * 500, limit=10)
+    'xxxxxxxxx…'
+    >>> one_line("token hf_abc in text", secrets=("hf_abc",))
+    'token *** in text'
+    """
+    line = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    for secret in secrets:
+        if secret:
+            line = line.replace(secret, "***")
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

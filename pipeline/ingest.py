@@ -5,10 +5,17 @@ Order of a run:
 1. lock, and open a new build file next to the published database;
 2. carry the history tables over from the published database (snapshots, runs, quarantine,
    sources), and the tables of every source this run does not fetch;
-3. Epoch first (its developer ids decide which Hub organisations are listed), then the Hub,
-   resuming from pages stored by an earlier attempt with the same options;
+3. Epoch first (its developer ids decide which Hub organisations are listed), then the
+   benchmarks, the Arena and the Hub, resuming from pages stored by an earlier attempt with the
+   same options;
 4. derive organisations and attributed models, record today's adoption snapshot;
 5. publish by atomic replace. Any exception before that discards the build file.
+
+A source that fails (network, HTTP error, a file that makes no sense) does not stop the run:
+its rows are put back as the previous database had them (none on a first run), the run goes
+on with the other sources and publishes as ``partial``, and the ``sources`` table says which
+source failed, when and why. The next run tries it again, resuming from the pages it stored.
+Only when every source asked for fails is nothing published.
 
 Example::
 
@@ -18,14 +25,21 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from pipeline.config import Settings
 from pipeline.derive import attributed_authors, build_models, build_organizations, load_registry
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import ConfigError, PipelineError, SourceError, one_line
 from pipeline.loaders import RunContext, SourceResult
-from pipeline.loaders.benchmarks import build_benchmark_scores, load_arena, load_epoch_benchmarks
+from pipeline.loaders.benchmarks import (
+    ARENA_ROWS,
+    EPOCH_BENCHMARK_ROWS,
+    build_benchmark_scores,
+    load_arena,
+    load_epoch_benchmarks,
+)
 from pipeline.loaders.epoch import load_epoch_models
 from pipeline.loaders.hub import (
     HubOptions,
@@ -45,22 +59,28 @@ from pipeline.runs import (
     prune_run_folders,
     read_journal,
 )
+from pipeline.sources import SOURCES
 from pipeline.storage import Build, table_counts
 
-SOURCES = ("epoch", "benchmarks", "arena", "hub")  # in the order a run fetches them
+SOURCE_IDS = tuple(SOURCES)  # in the order a run fetches them
 # A first run with network should finish in a few minutes within anonymous rate limits:
 # 5 pages of the most downloaded models plus one or two pages per attributed organisation.
 DEFAULT_HUB_LIMIT = 5000
 HISTORY_TABLES = ("model_snapshots", "runs", "quarantine", "sources", "ancestor_misses")
-# Tables a source replaces when it is fetched, carried over from the previous database when it
-# is not. Hub facts are carried by `carry_facts`; benchmark facts are carried whole and each
-# benchmark source replaces its own rows.
-SOURCE_TABLES = {"epoch": ("releases",), "benchmarks": (), "arena": (), "hub": ()}
+# The rows each file source owns: put back from the previous database when the source is not
+# fetched, or fails. The Hub's rows are its facts, rebuilt by `carry_facts` instead.
+OWNED_ROWS: dict[str, tuple[str, str | None]] = {
+    "epoch": ("releases", None),
+    "benchmarks": ("benchmark_facts", EPOCH_BENCHMARK_ROWS),
+    "arena": ("benchmark_facts", ARENA_ROWS),
+}
+# Ids an older database wrote in its `sources` table, renamed when it is carried over.
+LEGACY_SOURCE_IDS = {"epoch_models": "epoch", "epoch_benchmarks": "benchmarks"}
 
 
 @dataclass(frozen=True)
 class IngestOptions:
-    sources: tuple[str, ...] = SOURCES
+    sources: tuple[str, ...] = SOURCE_IDS
     hub_limit: int = DEFAULT_HUB_LIMIT
     hub_orgs: bool = True
     hub_full: bool = False
@@ -68,18 +88,34 @@ class IngestOptions:
     def __post_init__(self) -> None:
         unknown = [s for s in self.sources if s not in SOURCES]
         if unknown or not self.sources:
-            raise ConfigError(f"unknown source {', '.join(unknown) or '(none)'}; choose from {', '.join(SOURCES)}")
+            raise ConfigError(f"unknown source {', '.join(unknown) or '(none)'}; "
+                              f"choose from {', '.join(SOURCE_IDS)}")
         if self.hub_limit < 0:
             raise ConfigError("--hub-limit must be 0 or more")
         if "hub" in self.sources and not (self.hub_limit or self.hub_orgs or self.hub_full):
             raise ConfigError("the Hub source has no scope: give --hub-limit N, organisations or --hub-full")
 
     def ordered_sources(self) -> list[str]:
-        return [s for s in SOURCES if s in self.sources]
+        return [s for s in SOURCE_IDS if s in self.sources]
+
+
+@dataclass
+class Outcome:
+    """What the sources of one run did: their results, and the failures with their errors."""
+
+    results: list[SourceResult]
+    failures: dict[str, SourceError]
+
+    def succeeded(self, source: str) -> bool:
+        return any(r.source == source for r in self.results)
 
 
 def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> RunRecord:
-    """Run one ingest; returns its record. Raises :class:`PipelineError` (nothing published) on failure."""
+    """Run one ingest; returns its record (status ``published`` or ``partial``).
+
+    Raises :class:`PipelineError` (nothing published) when the run cannot build at all or every
+    source asked for failed.
+    """
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     option_dict = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items()}
@@ -93,13 +129,17 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
             if record.resumed:
                 progress.message(f"resuming run folder {folder.path} (pages already fetched are not fetched again)")
             ctx = RunContext(settings, build.con, folder, record, progress, build.staging_dir, started)
-            results = _run(ctx, build, options, registry)
-            record.status = "published"
+            outcome = _run(ctx, build, options, registry)
+            if not outcome.results:  # every source failed: there is nothing new to publish
+                raise next(iter(outcome.failures.values()))
+            record.failed_sources = {s: one_line(e) for s, e in outcome.failures.items()}
+            record.status = "partial" if outcome.failures else "published"
+            record.error = "; ".join(f"{s}: {reason}" for s, reason in record.failed_sources.items()) or None
             record.finished_at = datetime.now(UTC).isoformat()
             record.rows_written = {t: n for t, n in table_counts(build.con).items()
                                    if t in ("models", "releases", "organizations", "model_snapshots",
                                             "benchmark_scores")}
-            _write_sources(ctx, results)
+            _write_sources(ctx, outcome)
             _write_runs(ctx)
             build.publish()
     except PipelineError as exc:
@@ -109,7 +149,14 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
         _fail(settings, record, folder, f"{type(exc).__name__}: {exc}")
         raise
     append_journal(settings.raw_dir, record)
-    folder.set_state(status="published", published_run=run_id)
+    if outcome.failures:
+        # keep the failed sources' stored pages for the next run to resume; the rest is published
+        for source in SOURCE_IDS:
+            if outcome.succeeded(source):
+                folder.forget(source)
+        folder.set_state(status="partial", published_run=run_id, failed=sorted(outcome.failures))
+    else:
+        folder.set_state(status="published", published_run=run_id)
     prune_run_folders(settings.raw_dir, keep=folder)
     return record
 
@@ -117,47 +164,58 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
 def _fail(settings: Settings, record: RunRecord, folder, error: str) -> None:
     record.status = "failed"
     record.finished_at = datetime.now(UTC).isoformat()
-    record.error = error.splitlines()[0] if error else "failed"
+    record.error = one_line(error) if error else "failed"
     append_journal(settings.raw_dir, record)
     if folder is not None:
         folder.set_state(status="failed", error=record.error)
 
 
-def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> list[SourceResult]:
+def _attempt(ctx: RunContext, outcome: Outcome, source: str, load: Callable[[], SourceResult],
+             restore: Callable[[], object]) -> bool:
+    """Run one source's loader; on a :class:`SourceError`, put its previous rows back and go on."""
+    try:
+        outcome.results.append(load())
+        return True
+    except SourceError as exc:
+        outcome.failures[source] = exc
+        ctx.progress.message(f"{SOURCES[source].label}: failed ({one_line(exc)}); its previously published "
+                             "data is kept and the next run tries again")
+        restore()
+        return False
+
+
+def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Outcome:
     con = ctx.con
     build.carry_over((*HISTORY_TABLES, "benchmark_facts"))
-    # yesterday's `sources` rows stay for sources not fetched now; fetched ones are replaced below
-    carried = [t for s in SOURCES if s not in options.sources for t in SOURCE_TABLES[s]]
-    if carried:
-        build.carry_over(carried)
-    results: list[SourceResult] = []
+    for old, new in LEGACY_SOURCE_IDS.items():
+        con.execute("UPDATE sources SET source = ? WHERE source = ?", [new, old])
+    outcome = Outcome([], {})
 
-    if "epoch" in options.sources:
-        results.append(load_epoch_models(ctx))
+    def file_source(source: str, load: Callable[[], SourceResult]) -> None:
+        table, rows = OWNED_ROWS[source]
+        if source in options.sources:
+            _attempt(ctx, outcome, source, load, lambda: build.carry_over((table,), rows))
+        elif table != "benchmark_facts":  # benchmark facts were carried whole above
+            build.carry_over((table,), rows)
+
+    file_source("epoch", lambda: load_epoch_models(ctx))
     build_organizations(con, registry)
-    if "benchmarks" in options.sources:
-        results.append(load_epoch_benchmarks(ctx))
-    if "arena" in options.sources:
-        results.append(load_arena(ctx))
+    file_source("benchmarks", lambda: load_epoch_benchmarks(ctx))
+    file_source("arena", lambda: load_arena(ctx))
     build_benchmark_scores(ctx)
 
-    if "hub" in options.sources:
-        authors = attributed_authors(con) if options.hub_orgs else []
-        results.append(load_hub(ctx, HubOptions(options.hub_limit, options.hub_orgs, options.hub_full), authors))
-        stage_facts(ctx)
-        with build.attached_previous() as attached:
-            cached = carry_ancestors(ctx, attached)
-        found, missing = fetch_ancestors(ctx, ctx.settings.ancestor_limit)
-        if found or missing or cached:
-            results[-1].detail += (f"; base models outside the scope: {found} fetched one by one, "
-                                   f"{cached} kept from earlier runs, {missing} not found")
-    else:
+    def carry_hub() -> None:
         with build.attached_previous() as attached:
             carry_facts(ctx, attached)
+
+    if "hub" in options.sources:
+        _attempt(ctx, outcome, "hub", lambda: _load_hub(ctx, build, options), carry_hub)
+    else:
+        carry_hub()
     build_models(con)
     con.execute("DROP TABLE IF EXISTS scratch._facts")
 
-    if "hub" in options.sources:
+    if outcome.succeeded("hub"):
         # one snapshot per model per day: a second run the same day replaces, never duplicates
         con.execute("DELETE FROM model_snapshots WHERE snapshot_date = ?", [ctx.snapshot_date])
         con.execute("""
@@ -167,15 +225,38 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> lis
             FROM models
         """, [ctx.snapshot_date])
     ctx.flush()
-    return results
+    return outcome
 
 
-def _write_sources(ctx: RunContext, results: list[SourceResult]) -> None:
-    for r in results:
+def _load_hub(ctx: RunContext, build: Build, options: IngestOptions) -> SourceResult:
+    """The Hub's listings into ``scratch._facts``, then the base models outside them."""
+    authors = attributed_authors(ctx.con) if options.hub_orgs else []
+    result = load_hub(ctx, HubOptions(options.hub_limit, options.hub_orgs, options.hub_full), authors)
+    stage_facts(ctx)
+    with build.attached_previous() as attached:
+        cached = carry_ancestors(ctx, attached)
+    found, missing, stopped = fetch_ancestors(ctx, ctx.settings.ancestor_limit)
+    if found or missing or cached or stopped:
+        result.detail += (f"; base models outside the scope: {found} fetched one by one, "
+                          f"{cached} kept from earlier runs, {missing} not found")
+        if stopped:
+            result.detail += f"; lookups stopped early: {stopped}"
+    return result
+
+
+def _write_sources(ctx: RunContext, outcome: Outcome) -> None:
+    for r in outcome.results:
         ctx.con.execute(
-            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, NULL)",
             [r.source, r.url, r.fetched_at, r.changed_at, r.etag, r.last_modified, r.rows,
              ctx.record.run_id, r.detail or None])
+    now = datetime.now(UTC)
+    for source, exc in outcome.failures.items():
+        # the last successful fetch stays as it was; the row says that the latest attempt failed
+        ctx.con.execute("INSERT INTO sources (source) SELECT ? WHERE NOT EXISTS "
+                        "(SELECT 1 FROM sources WHERE source = ?)", [source, source])
+        ctx.con.execute("UPDATE sources SET status = 'failed', error = ?, failed_at = ? WHERE source = ?",
+                        [one_line(exc), now, source])
 
 
 def _write_runs(ctx: RunContext) -> None:

@@ -43,17 +43,19 @@ class RunRecord:
     rate_limit_waits: int = 0
     rate_limit_wait_seconds: float = 0.0
     error: str | None = None
+    failed_sources: dict = field(default_factory=dict)  # source → one-line reason
 
     def as_row(self) -> tuple:
         return (self.run_id, self.started_at, self.finished_at, self.status, self.sources,
                 orjson.dumps(self.options).decode(), self.resumed, self.pages_fetched, self.pages_reused,
                 self.records_seen, orjson.dumps(self.rows_written).decode(), self.quarantined,
-                self.rate_limit_waits, self.rate_limit_wait_seconds, self.error)
+                self.rate_limit_waits, self.rate_limit_wait_seconds, self.error,
+                orjson.dumps(self.failed_sources).decode() if self.failed_sources else None)
 
 
 RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "sources", "options", "resumed",
                "pages_fetched", "pages_reused", "records_seen", "rows_written", "quarantined",
-               "rate_limit_waits", "rate_limit_wait_seconds", "error")
+               "rate_limit_waits", "rate_limit_wait_seconds", "error", "failed_sources")
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -67,9 +69,9 @@ class RunFolder:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @property
-    def batch(self) -> str:
-        return self.path.name
+    def forget(self, source: str) -> None:
+        """Remove what ``source`` stored here (it was published: a resumed run must fetch it afresh)."""
+        shutil.rmtree(self.path / source, ignore_errors=True)
 
     def _state_path(self) -> Path:
         return self.path / "run.json"
@@ -95,7 +97,8 @@ def open_run_folder(raw_dir: Path, options: dict, run_id: str) -> tuple[RunFolde
     for path in candidates:
         folder = RunFolder(path)
         state = folder.state()
-        if state.get("status") in ("running", "failed") and state.get("options") == options:
+        # a partial run's folder holds the pages of the sources that failed: the next run resumes them
+        if state.get("status") in ("running", "failed", "partial") and state.get("options") == options:
             folder.set_state(status="running", resumed_by=run_id)
             return folder, True
     folder = RunFolder(raw_dir / run_id)

@@ -15,17 +15,21 @@ CREATE TABLE meta (
     value VARCHAR
 );
 
--- One row per source: where it came from and how fresh it is.
+-- One row per source: where it came from, how fresh it is, and how its last attempt went.
+-- When a source fails, its row keeps the last successful fetch and says why the attempt failed.
 CREATE TABLE sources (
-    source        VARCHAR PRIMARY KEY,   -- hub | epoch_models | epoch_benchmarks | arena
+    source        VARCHAR PRIMARY KEY,   -- epoch | benchmarks | arena | hub (pipeline/sources/__init__.py)
     url           VARCHAR,               -- never holds a token
     fetched_at    TIMESTAMPTZ,           -- last successful fetch or revalidation
     changed_at    TIMESTAMPTZ,           -- last time the content actually changed
     etag          VARCHAR,
     last_modified VARCHAR,
     rows          BIGINT,
-    run_id        VARCHAR,
-    detail        VARCHAR                -- e.g. the Hub scopes of that run
+    run_id        VARCHAR,               -- the run of the last successful fetch
+    detail        VARCHAR,               -- e.g. the Hub scopes of that run
+    status        VARCHAR,               -- ok | failed: how the last attempt went
+    error         VARCHAR,               -- why the last attempt failed (one line), NULL when it did not
+    failed_at     TIMESTAMPTZ            -- when it failed
 );
 
 -- Every ingest run, including failed ones (recorded by the next run that publishes).
@@ -33,7 +37,7 @@ CREATE TABLE runs (
     run_id           VARCHAR PRIMARY KEY,
     started_at       TIMESTAMPTZ NOT NULL,
     finished_at      TIMESTAMPTZ,
-    status           VARCHAR NOT NULL,   -- published | failed
+    status           VARCHAR NOT NULL,   -- published | partial (some sources failed) | failed
     sources          VARCHAR,            -- comma list of the sources asked for
     options          VARCHAR,            -- JSON of the command-line options
     resumed          BOOLEAN,
@@ -44,7 +48,8 @@ CREATE TABLE runs (
     quarantined      BIGINT,
     rate_limit_waits BIGINT,
     rate_limit_wait_seconds DOUBLE,
-    error            VARCHAR
+    error            VARCHAR,
+    failed_sources   VARCHAR             -- JSON {source: reason} of the sources that failed
 );
 
 CREATE TABLE quarantine (

@@ -42,7 +42,7 @@ def read_status(settings: Settings, last_runs: int = 5) -> Status:
             status.runs = [dict(zip(cols, r, strict=True)) for r in con.execute(
                 f"SELECT {', '.join(cols)} FROM runs ORDER BY started_at DESC LIMIT ?", [last_runs]).fetchall()]  # noqa: S608
             known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
-            scols = ["source", "url", "fetched_at", "changed_at", "rows", "detail"]
+            scols = ["source", "url", "fetched_at", "changed_at", "rows", "detail", "status", "error", "failed_at"]
             status.sources = [dict(zip(scols, r, strict=True)) for r in con.execute(
                 f"SELECT {', '.join(scols)} FROM sources ORDER BY source").fetchall()]  # noqa: S608
     status.unpublished = [r for r in read_journal(settings.raw_dir) if r.run_id not in known]
@@ -88,10 +88,15 @@ def format_status(status: Status, now: datetime | None = None) -> str:
         if not status.sources:
             lines.append("  (no source fetched yet)")
         for s in status.sources:
-            fetched = _when(s["fetched_at"])
-            changed = _when(s["changed_at"])
-            lines.append(f"  {s['source']:<16} fetched {_age(fetched, now)}, content changed {_age(changed, now)}, "
-                         f"{s['rows']:,} rows{' — ' + s['detail'] if s['detail'] else ''}")
+            if s["fetched_at"] is None:
+                lines.append(f"  {s['source']:<16} never fetched")
+            else:
+                fetched = _when(s["fetched_at"])
+                changed = _when(s["changed_at"])
+                lines.append(f"  {s['source']:<16} fetched {_age(fetched, now)}, content changed {_age(changed, now)}, "
+                             f"{s['rows'] or 0:,} rows{' — ' + s['detail'] if s['detail'] else ''}")
+            if s["status"] == "failed":
+                lines.append(f"  {'':<16} last attempt FAILED {_age(_when(s['failed_at']), now)}: {s['error']}")
         lines.append("")
         lines.append("last runs")
         for r in status.runs:

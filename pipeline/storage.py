@@ -27,7 +27,7 @@ import duckdb
 
 from pipeline.errors import StorageError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Staging tables (millions of raw rows) live in an in-memory catalog ``scratch`` so they never
 # bloat the published file; DuckDB spills it to ``<db>.tmp/`` past this memory limit, which
 # keeps a run's memory flat however large the Hub gets.
@@ -169,21 +169,26 @@ class Build:
         finally:
             self.con.execute("DETACH prev")
 
-    def carry_over(self, tables: Sequence[str]) -> dict[str, int]:
-        """Copy ``tables`` from the published database into this build, by column name.
+    def carry_over(self, tables: Sequence[str], where: str | None = None) -> dict[str, int]:
+        """Replace ``tables`` in this build by the published database's, by column name.
 
-        Columns added to the schema since the old file was written come out NULL; columns the
-        schema no longer has are dropped. Returns rows copied per table.
+        With ``where`` (a constant SQL condition from our own code), only the rows it selects
+        are replaced, on both sides: a source that failed gets back exactly its own rows. With
+        no previous database the rows are simply removed. Columns added to the schema since the
+        old file was written come out NULL; columns the schema no longer has are dropped.
+        Returns rows copied per table.
         """
         assert self.con is not None
+        condition = where or "true"
         copied: dict[str, int] = {}
         with self.attached_previous() as attached:
-            if not attached:
-                return {t: 0 for t in tables}
             old_tables = {r[0] for r in self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'prev'").fetchall()}
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'prev'").fetchall()} if attached else set()
             for table in tables:
-                if table not in TABLES_SET or table not in old_tables:
+                if table not in TABLES_SET:
+                    raise ValueError(f"not a table of ours: {table!r}")
+                self.con.execute(f"DELETE FROM main.{table} WHERE {condition}")  # noqa: S608 - constants only
+                if table not in old_tables:
                     copied[table] = 0
                     continue
                 new_cols = [r[0] for r in self.con.execute(
@@ -193,9 +198,9 @@ class Build:
                     "SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' "
                     "AND table_name = ?", [table]).fetchall()}
                 cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-                self.con.execute(f"DELETE FROM main.{table}")  # noqa: S608 - identifiers from TABLES
-                self.con.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM prev.{table}")  # noqa: S608
-                copied[table] = self.con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]  # noqa: S608
+                copied[table] = self.con.execute(
+                    f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM prev.{table} WHERE {condition}"  # noqa: S608
+                ).fetchone()[0]
         return copied
 
     def publish(self) -> None:

@@ -267,9 +267,14 @@ def fixture_env(hub_url: str, static_url: str, db: Path, raw: Path) -> dict[str,
     }
 
 
-def build_fixture_db(folder: Path, sources: tuple[str, ...] = ("epoch", "benchmarks", "arena", "hub")) -> Settings:
-    """Run the real pipeline over loopback servers into ``folder``; returns the settings used."""
+def build_fixture_db(folder: Path, sources: tuple[str, ...] = ("epoch", "benchmarks", "arena", "hub"),
+                     hub_faults: dict | None = None) -> Settings:
+    """Run the real pipeline over loopback servers into ``folder``; returns the settings used.
+
+    ``hub_faults`` (page → fault spec) makes the Hub imitation fail those listing pages.
+    """
     with fixture_servers() as (hub, static):
+        hub.set_faults(page_faults=hub_faults)
         settings = load_settings(fixture_env(hub.url, static.url, folder / "landscape.duckdb", folder / "raw"))
         ingest(settings, IngestOptions(sources=sources, hub_limit=1000, hub_orgs=False, hub_full=True),
                Progress.quiet())

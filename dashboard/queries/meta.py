@@ -14,10 +14,11 @@ def data_state(con: duckdb.DuckDBPyConnection, version: str):
 
     published = con.execute("SELECT value FROM meta WHERE key = 'published_at'").fetchone()
     sources = {
-        r[0]: {"url": r[1], "fetched_at": r[2], "changed_at": r[3], "rows": r[4], "detail": r[5]}
+        r[0]: {"url": r[1], "fetched_at": r[2], "changed_at": r[3], "rows": r[4], "detail": r[5],
+               "status": r[6], "error": r[7], "failed_at": r[8]}
         for r in con.execute(
-            "SELECT source, url, CAST(fetched_at AS VARCHAR), CAST(changed_at AS VARCHAR), rows, detail "
-            "FROM sources ORDER BY source").fetchall()
+            "SELECT source, url, CAST(fetched_at AS VARCHAR), CAST(changed_at AS VARCHAR), rows, detail, "
+            "status, error, CAST(failed_at AS VARCHAR) FROM sources ORDER BY source").fetchall()
     }
     return DataState(version, published[0] if published else None, sources, table_counts(con))
 
@@ -53,7 +54,8 @@ def runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
 
 def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT source, url, fetched_at, changed_at, rows, detail FROM sources ORDER BY source").df()
+        "SELECT source, url, fetched_at, changed_at, rows, detail, status, error, failed_at "
+        "FROM sources ORDER BY source").df()
 
 
 def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -44,25 +44,28 @@ FACT_SCHEMA = pa.schema([
 ])
 assert tuple(FACT_SCHEMA.names) == FACT_COLUMNS, "benchmark fact schema and transform disagree"
 
-EPOCH_SOURCES = ("eci", "epoch", "external")
+SOURCE = "benchmarks"
+# The rows of `benchmark_facts` each source owns (constant SQL conditions, see Build.carry_over).
+EPOCH_BENCHMARK_ROWS = "source IN ('eci', 'epoch', 'external')"
+ARENA_ROWS = "source = 'arena'"
 
 
 def load_epoch_benchmarks(ctx: RunContext) -> SourceResult:
     """Every score of Epoch's Benchmarking Hub archive into ``benchmark_facts``."""
     got = fetch_benchmarks(ctx.settings, ctx.progress)
-    ctx.con.execute("DELETE FROM benchmark_facts WHERE list_contains(?, source)", [list(EPOCH_SOURCES)])
+    ctx.con.execute(f"DELETE FROM benchmark_facts WHERE {EPOCH_BENCHMARK_ROWS}")  # noqa: S608 - a constant
     buffer = RowBuffer(ctx.con, "benchmark_facts", FACT_SCHEMA)
     files = 0
     for bench_file in read_benchmark_zip(got.path):
         kind = benchmark_of(bench_file.member)
         if kind is None:
             if "additional_eci_data" not in bench_file.member:
-                ctx.quarantine("epoch_benchmarks", bench_file.member[:200],
+                ctx.quarantine(SOURCE, bench_file.member[:200],
                                "not a benchmark file name we take (letters, digits and _ only)", None)
             continue
         cols = score_columns(bench_file.header, bench_file.rows)
         if cols is None:
-            ctx.quarantine("epoch_benchmarks", bench_file.member, "no model or score column found",
+            ctx.quarantine(SOURCE, bench_file.member, "no model or score column found",
                            ",".join(bench_file.header))
             continue
         files += 1
@@ -72,14 +75,14 @@ def load_epoch_benchmarks(ctx: RunContext) -> SourceResult:
             if row is None:
                 continue  # a model listed without a score yet
             if isinstance(row, Quarantined):
-                ctx.quarantine("epoch_benchmarks", f"{bench_file.member} row {number}", str(row), raw)
+                ctx.quarantine(SOURCE, f"{bench_file.member} row {number}", str(row), raw)
                 continue
             buffer.add(row)
     buffer.flush()
     ctx.flush()
     if files == 0:
         raise SourceError("Epoch benchmarks archive holds no file with model and score columns")
-    return SourceResult("epoch_benchmarks", got.url, buffer.written, got.fetched_at, got.changed_at, got.etag,
+    return SourceResult(SOURCE, got.url, buffer.written, got.fetched_at, got.changed_at, got.etag,
                         got.last_modified, detail=f"{files} benchmark files"
                         + ("; unchanged since last fetch (304)" if not got.changed else ""))
 
@@ -91,7 +94,7 @@ def load_arena(ctx: RunContext) -> SourceResult:
         rows = arena_rows(leaderboard, catalog)
     except ValueError as exc:
         raise SourceError(f"LMArena: {exc}") from None
-    ctx.con.execute("DELETE FROM benchmark_facts WHERE source = 'arena'")
+    ctx.con.execute(f"DELETE FROM benchmark_facts WHERE {ARENA_ROWS}")  # noqa: S608 - a constant
     buffer = RowBuffer(ctx.con, "benchmark_facts", FACT_SCHEMA)
     for row in rows:
         ctx.record.records_seen += 1

@@ -21,7 +21,7 @@ RELEASES_SCHEMA = pa.schema([
 ])
 assert tuple(RELEASES_SCHEMA.names) == RELEASE_COLUMNS, "releases schema and release_row disagree"
 
-SOURCE = "epoch_models"
+SOURCE = "epoch"
 _MODEL, _ORG, _DATE = (RELEASE_COLUMNS.index(c) for c in ("model", "organization", "publication_date"))
 
 

@@ -25,6 +25,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.errors import SourceError, one_line
 from pipeline.loaders import QUARANTINE_SCHEMA, RunContext, SourceResult, quarantine_payload
 from pipeline.loaders.buffer import RowBuffer
 from pipeline.sources.hub import (
@@ -282,49 +283,61 @@ def _missing_bases(ctx: RunContext, room: int) -> list[str]:
     """, [ANCESTOR_RETRY_DAYS, room]).fetchall()]
 
 
-def fetch_ancestors(ctx: RunContext, limit: int) -> tuple[int, int]:
+def fetch_ancestors(ctx: RunContext, limit: int) -> tuple[int, int, str | None]:
     """Fetch base models outside the ingested scope through the single-model endpoint, hop by hop.
 
     At most ``limit`` lookups per run; found ones join ``scratch._facts`` (scope ``ancestor``, kept
     by later runs), missing ones are remembered in ``ancestor_misses``. Bodies are stored in the
-    run folder, so a resumed run does not ask again. Returns (found, missing).
+    run folder, so a resumed run does not ask again. Returns (found, missing, why the lookups
+    stopped early or None): the listing is the Hub's data, ancestors only complete its lineage,
+    so a lookup that fails ends the lookups, not the run.
     """
     if limit <= 0:
-        return 0, 0
+        return 0, 0, None
     client = HubClient(ctx.settings, ctx.progress)
     store = ctx.folder.path / "hub" / "ancestors"
     store.mkdir(parents=True, exist_ok=True)
     buffer = RowBuffer(ctx.con, "scratch._facts", STAGING_SCHEMA)
     found = missing = asked = 0
+    stopped: str | None = None
     with ctx.progress.counter("hub ancestors", unit="models") as bar, client.watching_backoff():
-        while asked < limit:
-            wanted = _missing_bases(ctx, limit - asked)
-            if not wanted:
-                break
-            for model_id in wanted:
-                asked += 1
-                cached = store / (re.sub(r"[^A-Za-z0-9._-]", "_", model_id) + ".json")
-                if cached.exists():
-                    record = orjson.loads(cached.read_bytes())
-                else:
-                    record = client.model_info(model_id)
-                    cached.write_bytes(orjson.dumps(record))
-                if not isinstance(record, dict):
-                    missing += 1
-                    ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), 'not found on the Hub')",
-                                    [model_id])
-                else:
-                    row = hub_row(record, "ancestor", ctx.started)
-                    if isinstance(row, Quarantined):
-                        missing += 1
-                        ctx.quarantine("hub", model_id, str(row), record)
-                        ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), ?)", [model_id, str(row)])
-                    else:
-                        found += 1
-                        buffer.add(row)
-                bar.advance(1, found=found, missing=missing)
-            buffer.flush()
+        try:
+            while asked < limit:
+                wanted = _missing_bases(ctx, limit - asked)
+                if not wanted:
+                    break
+                for model_id in wanted:
+                    asked += 1
+                    found_one = _ancestor(ctx, client, store, model_id, buffer)
+                    found += found_one
+                    missing += not found_one
+                    bar.advance(1, found=found, missing=missing)
+                buffer.flush()
+        except SourceError as exc:
+            stopped = one_line(exc)
+            ctx.progress.message(f"hub ancestors: lookups stopped ({stopped}); the listing is kept")
+    buffer.flush()
     ctx.record.rate_limit_waits += client.waits.waits
     ctx.record.rate_limit_wait_seconds += client.waits.seconds
     ctx.flush()
-    return found, missing
+    return found, missing, stopped
+
+
+def _ancestor(ctx: RunContext, client: HubClient, store, model_id: str, buffer: RowBuffer) -> bool:
+    """Look one base model up (or read the answer a resumed run stored); True when it was found."""
+    cached = store / (re.sub(r"[^A-Za-z0-9._-]", "_", model_id) + ".json")
+    if cached.exists():
+        record = orjson.loads(cached.read_bytes())
+    else:
+        record = client.model_info(model_id)
+        cached.write_bytes(orjson.dumps(record))
+    if not isinstance(record, dict):
+        ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), 'not found on the Hub')", [model_id])
+        return False
+    row = hub_row(record, "ancestor", ctx.started)
+    if isinstance(row, Quarantined):
+        ctx.quarantine("hub", model_id, str(row), record)
+        ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), ?)", [model_id, str(row)])
+        return False
+    buffer.add(row)
+    return True

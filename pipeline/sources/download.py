@@ -29,7 +29,7 @@ import orjson
 import requests
 
 from pipeline.config import Settings
-from pipeline.errors import SourceError
+from pipeline.errors import SourceError, one_line
 from pipeline.progress import Progress
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -124,7 +124,9 @@ def download(url: str, cache_dir: Path, settings: Settings, progress: Progress |
             if response.status_code in RETRY_STATUSES:
                 problem = f"HTTP {response.status_code}"
             elif response.status_code != 200:
-                raise SourceError(f"{label}: {_short(url)} answered HTTP {response.status_code}")
+                said = server_message(response)
+                raise SourceError(f"{label}: {_short(url)} answered HTTP {response.status_code}"
+                                  + (f": {said}" if said else ""))
             else:
                 return _store(url, response, cache_dir, label, progress)
         except SourceError:
@@ -141,6 +143,31 @@ def download(url: str, cache_dir: Path, settings: Settings, progress: Progress |
                              f"[{attempt + 1}/{settings.http_retries}]")
             time.sleep(wait)
     raise SourceError(f"{label}: cannot fetch {_short(url)} after {settings.http_retries + 1} attempts ({problem})")
+
+
+def server_message(response: requests.Response, limit: int = 4096) -> str:
+    """What the server said about an error, as one short line ("" when it said nothing useful).
+
+    Reads at most ``limit`` bytes of the body: a JSON ``error`` or ``message`` field, else the
+    text itself unless it is an HTML page (a proxy's error page says nothing a line could hold).
+    """
+    try:
+        body = response.raw.read(limit, decode_content=True) if response.raw is not None else b""
+    except (OSError, requests.RequestException, ValueError):
+        return ""
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return ""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        data = None
+    if isinstance(data, dict):
+        said = data.get("error") or data.get("message") or ""
+        return one_line(said) if isinstance(said, str) else ""
+    if "html" in response.headers.get("Content-Type", "").lower() or text.lstrip().startswith("<"):
+        return ""
+    return one_line(text)
 
 
 class _IncompleteBody(Exception):

@@ -40,16 +40,36 @@ from huggingface_hub.utils import (
 )
 
 from pipeline.config import Settings
-from pipeline.errors import RateLimitedError, SourceError
+from pipeline.errors import RateLimitedError, SourceError, one_line
 from pipeline.progress import Progress
 from pipeline.sources.download import ensure_resolvable
 from pipeline.sources.raw import PageStore
 
-PAGE_SIZE = 1000  # the Hub's largest page when `expand` is used
-EXPAND = (
+# --- What the pipeline asks of the Hub, and where the Hub documents that it may -------------
+# Every parameter, expand value and sort the pipeline sends is defined here, with its source;
+# tests/loopback/HUB.md lists the same facts from the imitation's side.
+#
+# - `GET /api/models` pages with `limit` up to 1,000 and follows the absolute
+#   `Link: <…>; rel="next"` URL (huggingface_hub 2.4, `utils/_pagination.py`, `paginate`).
+# - `expand` values a listing accepts: the `list_models` docstring of huggingface_hub 2.4
+#   (`hf_api.py`, argument `expand`). `baseModels`, `childrenModelCount` and `usedStorage` are
+#   refused in a listing and accepted only by `GET /api/models/{repo_id}` (huggingface_hub pull
+#   request #3182, June 2025: "not allowed when listing models"; the `model_info` docstring
+#   lists them). Lineage in a listing therefore comes from the `base_model:<relation>:<id>` and
+#   `base_model:<id>` tags (and `cardData.base_model`), see pipeline/transform/lineage.py.
+# - `sort` values: `downloads`, `likes`, `createdAt`, `lastModified`, `trendingScore`
+#   (`ModelSort_T` and the `list_models` code of huggingface_hub 2.4, which maps `created_at` to
+#   `createdAt` and `last_modified` to `lastModified`); the order is descending, and 2.x sends
+#   no `direction`.
+PAGE_SIZE = 1000
+LISTING_EXPAND: tuple[str, ...] = (
     "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore",
-    "gated", "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf", "baseModels",
+    "gated", "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf",
 )
+# The single-model endpoint takes the same fields plus the declared base models themselves.
+MODEL_INFO_EXPAND: tuple[str, ...] = (*LISTING_EXPAND, "baseModels")
+SORT_BY_DOWNLOADS = "downloads"
+SORT_BY_CREATION = "createdAt"   # stable: new models go to the front, so a cursor never skips one
 # A page is checked (complete, valid JSON, an array) without building its records: the
 # transform workers parse them, and building them twice would cost the fetcher most of its time.
 _PAGE = msgspec.json.Decoder(list[msgspec.Raw])
@@ -74,18 +94,18 @@ class Stream:
 
 def top_models_stream(limit: int) -> Stream:
     """The ``limit`` most downloaded models (30-day downloads)."""
-    return Stream("top", "top", (("sort", "downloads"), ("limit", min(PAGE_SIZE, limit))), max_models=limit)
+    return Stream("top", "top", (("sort", SORT_BY_DOWNLOADS), ("limit", min(PAGE_SIZE, limit))), max_models=limit)
 
 
 def author_stream(author: str) -> Stream:
     """Every model of one Hub author, sorted by creation date so the cursor is stable."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", author)
-    return Stream(f"org-{safe}", "org", (("author", author), ("sort", "createdAt"), ("limit", PAGE_SIZE)))
+    return Stream(f"org-{safe}", "org", (("author", author), ("sort", SORT_BY_CREATION), ("limit", PAGE_SIZE)))
 
 
 def full_hub_stream() -> Stream:
     """Every model on the Hub, sorted by creation date so the cursor is stable."""
-    return Stream("full", "full", (("sort", "createdAt"), ("limit", PAGE_SIZE)))
+    return Stream("full", "full", (("sort", SORT_BY_CREATION), ("limit", PAGE_SIZE)))
 
 
 @dataclass
@@ -149,6 +169,7 @@ class HubClient:
         self.progress = progress or Progress.quiet()
         # token=False when unset: never fall back to a token saved on the machine silently.
         self._headers = build_hf_headers(token=settings.hf_token or False, library_name="open-model-landscape")
+        self._token = settings.hf_token  # only to mask it, should a server ever echo it back
         self.waits = WaitLog()
         self.requests = 0
         ensure_resolvable(self.endpoint, "Hub")
@@ -185,9 +206,12 @@ class HubClient:
                 raise RateLimitedError(
                     f"the Hub kept answering 429 (rate limited) after {self.retries} retries"
                 ) from None
-            raise SourceError(f"the Hub answered HTTP {status} for {_short(url)}") from None
+            said = one_line(exc.server_message or "", secrets=(self._token,))
+            raise SourceError(f"the Hub answered HTTP {status} for {_short(url)}"
+                              + (f": {said}" if said else "")) from None
         except httpx2.HTTPError as exc:
-            raise SourceError(f"cannot reach the Hub at {self.endpoint}: {type(exc).__name__}: {exc}") from None
+            raise SourceError(f"cannot reach the Hub at {self.endpoint}: {type(exc).__name__}: "
+                              f"{one_line(exc, secrets=(self._token,))}") from None
         return response
 
     def _pace(self, response: httpx2.Response) -> None:
@@ -242,10 +266,10 @@ class HubClient:
                 and parts.path.rstrip("/").endswith("/api/models"))
 
     def model_info(self, repo_id: str) -> dict | None:
-        """One model's record (same fields as the listing), or None when it does not exist."""
+        """One model's record (the listing's fields plus ``baseModels``), or None when it does not exist."""
         url = f"{self.endpoint}/api/models/{repo_id}"
         try:
-            response = self.get(url, [("expand", e) for e in EXPAND])
+            response = self.get(url, [("expand", e) for e in MODEL_INFO_EXPAND])
         except RepositoryNotFoundError:
             return None
         try:
@@ -262,7 +286,7 @@ def _short(url: str) -> str:
 
 def first_url(client: HubClient, stream: Stream) -> str:
     """The URL of a stream's first page, with ``expand`` as repeated keys like the Hub expects."""
-    query = list(stream.params) + [("expand", e) for e in EXPAND]
+    query = list(stream.params) + [("expand", e) for e in LISTING_EXPAND]
     return f"{client.endpoint}/api/models?{urlencode(query)}"
 
 

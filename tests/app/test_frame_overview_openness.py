@@ -145,6 +145,26 @@ def test_a_missing_source_leaves_the_other_pages_working(monkeypatch, tmp_path):
     assert any("Hugging Face Hub" in i.value and "--sources hub" in i.value for i in at.info)
 
 
+def test_a_failed_source_is_named_with_its_reason_where_it_matters(monkeypatch, tmp_path):
+    # the Hub refused its listing: Epoch and the benchmarks are published, the Hub marked failed
+    settings = build_fixture_db(tmp_path, hub_faults={0: "always:400"})
+    monkeypatch.setenv("LANDSCAPE_DB", str(settings.db_path))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    no_exceptions(at)
+    hub_line = next(c.value for c in at.sidebar.caption if c.value.startswith("Hugging Face Hub"))
+    assert "not ingested yet" in hub_line and "Last attempt failed" in hub_line and "Injected 400" in hub_line
+    assert any(c.value.startswith("Epoch AI models: fetched") and "failed" not in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/adoption.py")
+    at.run()
+    no_exceptions(at)
+    warning = next(w.value for w in at.warning if "Hugging Face Hub fetch failed" in w.value)
+    assert "HTTP 400" in warning and "next ingest tries again" in warning
+    at.switch_page("pages/openness.py")  # a page of Epoch data shows no such warning
+    at.run()
+    assert not any("fetch failed" in w.value for w in at.warning)
+
+
 def test_csv_downloads_neutralise_formula_cells(app, downloads):
     at = app("openness")
     body = downloads(at, "download-organizations_open_closed").decode()

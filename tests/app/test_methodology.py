@@ -66,7 +66,7 @@ def test_methodology_shows_runs_sources_and_quarantine(app, downloads, fixture_d
         == expected
 
     freshness = table_with(at, "content last changed").set_index("source")
-    labels = {"hub": "Hugging Face Hub", "epoch_models": "Epoch AI models", "arena": "LMArena"}
+    labels = {"hub": "Hugging Face Hub", "epoch": "Epoch AI models", "arena": "LMArena"}
     for source, rows in sql(db, "SELECT source, rows FROM sources"):
         if source in labels:
             assert freshness.loc[labels[source], "rows"] == rows

@@ -105,22 +105,32 @@ def test_a_5xx_burst_on_the_archive_is_retried(make_settings, files):
     assert run.rows_written["benchmark_scores"] > 0
 
 
-def test_an_archive_without_scores_fails_cleanly(make_settings):
+def test_an_archive_without_scores_fails_that_source_only(make_settings):
     with StaticServer({"/m.csv": epoch_csv(), "/b.zip": b"PK\x05\x06" + b"\0" * 18}) as server:
         settings = make_settings(LANDSCAPE_EPOCH_MODELS_URL=server.url_for("/m.csv"),
                                  LANDSCAPE_EPOCH_BENCHMARKS_URL=server.url_for("/b.zip"))
-        with pytest.raises(SourceError, match="holds no CSV"):
-            ingest(settings, IngestOptions(sources=("epoch", "benchmarks")), Progress.quiet())
-    assert not settings.db_path.exists()
+        run = ingest(settings, IngestOptions(sources=("epoch", "benchmarks")), Progress.quiet())
+        with pytest.raises(SourceError, match="holds no CSV"):  # alone, it publishes nothing
+            ingest(settings, IngestOptions(sources=("benchmarks",)), Progress.quiet())
+    assert run.status == "partial" and list(run.failed_sources) == ["benchmarks"]
+    assert "holds no CSV" in run.failed_sources["benchmarks"]
+    assert query(settings.db_path, "SELECT count(*) FROM releases")[0][0] > 0
+    assert query(settings.db_path, "SELECT count(*) FROM benchmark_scores") == [(0,)]
+    assert query(settings.db_path, "SELECT status FROM sources WHERE source = 'benchmarks'") == [("failed",)]
 
 
-def test_a_malformed_arena_file_fails_cleanly(make_settings):
-    with StaticServer({"/m.csv": epoch_csv(), "/arena/leaderboard-text.json": b"{not json",
-                       "/arena/scatterplot-data.json": b"[]"}) as server:
-        settings = make_settings(LANDSCAPE_EPOCH_MODELS_URL=server.url_for("/m.csv"),
-                                 LANDSCAPE_ARENA_URL=server.url_for("/arena/"))
-        with pytest.raises(SourceError, match="not valid JSON"):
-            ingest(settings, IngestOptions(sources=("epoch", "arena")), Progress.quiet())
+def test_a_malformed_arena_file_fails_that_source_only(make_settings, files):
+    settings = settings_for(make_settings, files)
+    ingest(settings, ALL_BUT_HUB, Progress.quiet())
+    arena_before = query(settings.db_path, "SELECT count(*) FROM benchmark_scores WHERE source = 'arena'")
+    files.set_file("/arena/leaderboard-text.json", b"{not json")
+    run = ingest(settings, ALL_BUT_HUB, Progress.quiet())
+    assert run.status == "partial" and "not valid JSON" in run.failed_sources["arena"]
+    # the Arena's previous scores keep serving, the other sources are refreshed
+    assert query(settings.db_path, "SELECT count(*) FROM benchmark_scores WHERE source = 'arena'") == arena_before
+    (status, error), = query(settings.db_path, "SELECT status, error FROM sources WHERE source = 'arena'")
+    assert status == "failed" and "not valid JSON" in error
+    assert query(settings.db_path, "SELECT status FROM sources WHERE source = 'epoch'") == [("ok",)]
 
 
 def test_gap_exports(make_settings, files, cli_env, python, tmp_path):

@@ -25,7 +25,7 @@ def test_loads_every_row_and_revalidates_with_a_conditional_get(make_settings):
         log = files.entries()
     assert [(e.status, e.conditional) for e in log] == [(200, False), (304, True)]
     assert first.rows_written["releases"] == second.rows_written["releases"] == len(EPOCH_ROWS)
-    detail = query(settings.db_path, "SELECT detail FROM sources WHERE source = 'epoch_models'")[0][0]
+    detail = query(settings.db_path, "SELECT detail FROM sources WHERE source = 'epoch'")[0][0]
     assert "304" in detail
 
 

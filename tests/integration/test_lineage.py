@@ -18,9 +18,12 @@ TOP = IngestOptions(sources=("hub",), hub_limit=4, hub_orgs=False)
 
 def record(model_id: str, downloads: int, bases: list[str] | None = None, relation: str = "finetune",
            **extra) -> dict:
+    """A record as the Hub holds it: lineage in ``base_model:`` tags (what a listing shows) and in
+    ``baseModels`` (what only the single-model endpoint shows)."""
     rec = {"id": model_id, "author": model_id.split("/")[0], "downloads": downloads, "likes": 1,
            "createdAt": "2025-03-01T00:00:00.000Z", "tags": [], **extra}
     if bases:
+        rec["tags"] = [t for b in bases for t in (f"base_model:{b}", f"base_model:{relation}:{b}")]
         rec["baseModels"] = {"relation": relation, "models": [{"id": b} for b in bases]}
     return rec
 

@@ -29,7 +29,7 @@ from tests.loopback.static import StaticServer
 
 EXPAND = [
     "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore", "gated",
-    "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf", "baseModels",
+    "library_name", "pipeline_tag", "tags", "cardData", "safetensors", "gguf",
 ]
 SEED = 11
 COUNT = 3500
@@ -60,7 +60,8 @@ def test_list_models_pages_by_downloads_with_repeated_expand_keys(records: list[
         assert [m.id for m in models] == [r["id"] for r in expected]
         assert all(a.downloads >= b.downloads for a, b in zip(models, models[1:], strict=False))
         assert models[0].downloads_all_time >= models[0].downloads
-        assert any(m.safetensors for m in models) and any(m.base_models for m in models)
+        assert any(m.safetensors for m in models) and not any(m.base_models for m in models)
+        assert any(t.startswith("base_model:") for m in models for t in m.tags)  # lineage is in the tags
 
         # limit=2500 is sent as is; the server pages by 1000 and the client stops after 2500.
         log = hub.entries()
@@ -135,6 +136,42 @@ def test_expand_returns_only_what_was_asked_for(records: list[dict]) -> None:
         assert [m.card_data is not None for m in full] == ["cardData" in r for r in records[:50]]
         assert httpx2.get(f"{hub.url}/api/models", params={"sort": "bogus"}).status_code == 400
         assert httpx2.get(f"{hub.url}/api/models", params={"cursor": "AAAA"}).status_code == 400
+
+
+@pytest.mark.parametrize("field", ["baseModels", "childrenModelCount", "usedStorage"])
+def test_a_listing_refuses_what_only_the_single_model_endpoint_gives(records: list[dict], field: str) -> None:
+    # The real Hub answers 400 when a listing asks for these (huggingface_hub PR #3182); the
+    # real client reports the server's own message.
+    with HubServer(records) as hub:
+        with pytest.raises(HfHubHTTPError) as refused:
+            list(client(hub).list_models(sort="downloads", limit=10, expand=["downloads", field]))
+        assert refused.value.response.status_code == 400
+        assert field in refused.value.server_message and "listing" in refused.value.server_message
+        bogus = httpx2.get(f"{hub.url}/api/models", params={"expand": ["downloads", "noSuchField"]})
+        assert bogus.status_code == 400 and "noSuchField" in bogus.json()["error"]
+        # the single-model endpoint gives them
+        info = client(hub).model_info(records[0]["id"], expand=["downloads", "baseModels"])
+        assert info.base_models == records[0].get("baseModels")
+
+
+def test_the_pipelines_own_requests_are_ones_the_hub_accepts(records: list[dict]) -> None:
+    # Every listing the pipeline asks for, and its single-model lookups, pass the imitation's rules,
+    # which are those the real Hub documents (tests/loopback/HUB.md): this cannot regress silently.
+    from pipeline.config import load_settings
+    from pipeline.sources import hub as hub_source
+    from tests.loopback.hub import LISTING_EXPAND, SINGLE_MODEL_EXPAND, SORTS
+
+    assert set(hub_source.LISTING_EXPAND) <= set(LISTING_EXPAND)
+    assert set(hub_source.MODEL_INFO_EXPAND) <= set(LISTING_EXPAND) | set(SINGLE_MODEL_EXPAND)
+    streams = [hub_source.top_models_stream(5000), hub_source.author_stream("Qwen"), hub_source.full_hub_stream()]
+    assert {dict(s.params)["sort"] for s in streams} <= set(SORTS)
+    with HubServer(records) as hub:
+        api = hub_source.HubClient(load_settings({"HF_ENDPOINT": hub.url}))
+        for stream in streams:
+            _, page, _ = api.list_page(hub_source.first_url(api, stream))
+            assert page, stream.key
+        assert api.model_info(records[0]["id"])["id"] == records[0]["id"]
+        assert all(e.status == 200 for e in hub.entries())
 
 
 def test_malformed_records_are_served_verbatim_and_sorted_last() -> None:

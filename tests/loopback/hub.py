@@ -25,6 +25,10 @@ Protocol details the client side can rely on:
 - with ``expand``, items hold ``_id``, ``id`` and the expanded properties the record has;
   without it, the Hub's default list fields (the whole record with ``full``, ``cardData``
   or ``config``); ``model_info`` without ``expand`` returns the whole record;
+- a listing whose ``expand`` asks for ``baseModels``, ``childrenModelCount`` or
+  ``usedStorage`` (or for no model property at all) answers 400 with ``{"error": …}``, as the
+  real Hub refuses them outside ``/api/models/{id}``: records may hold ``baseModels``, a listing
+  never shows it;
 - sorting is descending; records whose sort value is missing or of the wrong type come last,
   in their original order. In synthetic mode index order *is* ``createdAt`` descending;
   ``downloads``, ``likes`` and ``trendingScore`` are sorted exactly up to ``sort_limit``
@@ -34,6 +38,9 @@ Protocol details the client side can rely on:
 - every answer carries ``RateLimit: "api";r=<remaining>;t=<seconds to reset>`` and
   ``RateLimit-Policy: "fixed window";"api";q=<quota>;w=<window>``; over quota, a 429 with
   ``r=0``, the remaining ``t`` and ``Retry-After`` until the window resets.
+
+Each behaviour copied from the real Hub, its source, and what is not imitated: ``HUB.md``
+beside this file.
 
 Fault kinds (see :mod:`tests.loopback` for specs): status codes, ``truncate``, ``short``,
 ``drop``, ``sleep:<s>``, plus ``badjson`` (a 200 whose body is not JSON), ``badlink`` (``Link:
@@ -98,6 +105,16 @@ DEFAULT_LIST_FIELDS = (
     "createdAt",
 )
 """Fields of a list item when no ``expand`` is asked for, as on the Hub."""
+LISTING_EXPAND = (
+    "author", "cardData", "config", "createdAt", "disabled", "downloads", "downloadsAllTime", "evalResults",
+    "gated", "gguf", "inference", "inferenceProviderMapping", "lastModified", "library_name", "likes",
+    "mask_token", "model-index", "pipeline_tag", "private", "safetensors", "sha", "siblings", "spaces", "tags",
+    "transformersInfo", "trendingScore", "widgetData", "resourceGroup",
+)
+"""``expand`` values a listing accepts (the ``list_models`` docstring of huggingface_hub 2.4; see HUB.md)."""
+SINGLE_MODEL_EXPAND = ("baseModels", "childrenModelCount", "usedStorage")
+"""``expand`` values only ``/api/models/{id}`` accepts: a listing asking for one is refused with a 400
+(huggingface_hub pull request #3182; see HUB.md)."""
 _NUMERIC_SORTS = frozenset({"downloads", "likes", "trendingScore"})
 _POPULARITY_SLOT = {"downloads": 0, "likes": 1, "trendingScore": 2}
 _BAD_JSON = b'[{"_id": "0", "id": ,}]'
@@ -475,6 +492,7 @@ class HubServer(LoopbackServer):
             if "/revision/" in model_id:
                 model_id = model_id.split("/revision/", 1)[0]
             key = ("model", model_id)
+            error = self._model_query_error(params)
         else:
             error = (404, {"error": "Not Found"}, {})
 
@@ -554,6 +572,9 @@ class HubServer(LoopbackServer):
         sort = one("sort")
         if sort is not None and sort not in SORTS:
             return None, 0, None, (400, {"error": f"Invalid sort parameter: {sort}"}, {})
+        refused = [e for e in params.get("expand", ()) if e not in LISTING_EXPAND]
+        if refused:
+            return None, 0, None, (400, {"error": _expand_refusal(refused)}, {})
         view = _View(sort, one("author"), one("search"), tuple(params.get("filter", ())), one("pipeline_tag"))
         cursor = one("cursor")
         if cursor is None:
@@ -563,6 +584,10 @@ class HubServer(LoopbackServer):
             return None, 0, None, (400, {"error": "Invalid cursor"}, {})
         page, offset, _ = decoded
         return view, offset, page, None
+
+    def _model_query_error(self, params: dict[str, list[str]]) -> tuple[int, dict, dict[str, str]] | None:
+        refused = [e for e in params.get("expand", ()) if e not in LISTING_EXPAND + SINGLE_MODEL_EXPAND]
+        return (400, {"error": _expand_refusal(refused)}, {}) if refused else None
 
     def _page_size(self, params: dict[str, list[str]]) -> int:
         raw = params.get("limit")
@@ -703,6 +728,13 @@ def _build_page(source: Any, view: _View, offset: int, size: int,
             i += 1
     body = orjson.dumps(items, option=orjson.OPT_NON_STR_KEYS)
     return body, len(items), (i if i < total else None)
+
+
+def _expand_refusal(values: Sequence[str]) -> str:
+    single = [v for v in values if v in SINGLE_MODEL_EXPAND]
+    if single:
+        return f'"expand" value {single[0]} is not allowed when listing models'
+    return f'"expand" must be one of the model properties, got {values[0]}'
 
 
 def _encode_cursor(page: int, offset: int, view_key: str) -> str:

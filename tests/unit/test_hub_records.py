@@ -78,3 +78,42 @@ json_values = st.recursive(
 def test_never_raises_on_arbitrary_json(record):
     got = hub_row(record, "full", NOW)
     assert isinstance(got, Quarantined) or len(got) == len(STAGING_COLUMNS)
+
+
+def _as_the_hub_holds_it(model_id: str, relation: str, bases: list[str]) -> dict:
+    """A record with its lineage twice: in the tags a listing shows, and in ``baseModels``."""
+    tags = ["transformers", "safetensors"]
+    tags += [t for b in bases for t in (f"base_model:{b}", f"base_model:{relation}:{b}")]
+    return {"id": model_id, "tags": [*tags, "license:apache-2.0", "region:us"],
+            "cardData": {"base_model": bases if len(bases) > 1 else bases[0], "license": "apache-2.0"},
+            "baseModels": {"relation": relation, "models": [{"_id": str(i), "id": b} for i, b in enumerate(bases)]}}
+
+
+@pytest.mark.parametrize(("relation", "bases"), [
+    ("finetune", ["Qwen/Qwen3-8B"]),
+    ("adapter", ["meta-llama/Llama-3.1-8B-Instruct"]),
+    ("quantized", ["deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"]),
+    ("merge", ["mistralai/Mistral-7B-v0.1", "HuggingFaceH4/zephyr-7b-beta", "teknium/OpenHermes-2.5-Mistral-7B"]),
+    ("finetune", ["a/first-base", "b/second-base"]),  # several bases with a stated relation
+])
+def test_a_listing_record_gives_the_lineage_baseModels_would(relation, bases):
+    # A listing never carries baseModels (the Hub refuses it there): the tags must say the same.
+    record = _as_the_hub_holds_it("someone/derived", relation, bases)
+    listed = {k: v for k, v in record.items() if k != "baseModels"}
+    from_listing, from_model_info = hub_row(listed, "top", NOW), hub_row(record, "ancestor", NOW)
+    for name in ("base_model", "base_models", "base_relation"):
+        assert col(from_listing, name) == col(from_model_info, name), name
+    assert col(from_listing, "base_models") == bases and col(from_listing, "base_relation") == relation
+    assert (col(from_listing, "base_evidence"), col(from_model_info, "base_evidence")) == ("tags", "baseModels")
+
+
+def test_the_generators_listing_records_give_the_same_lineage_as_their_baseModels():
+    from pipeline.synthetic import synthetic_models
+
+    derived = [r for r in synthetic_models(4000, seed=3) if "baseModels" in r]
+    assert {r["baseModels"]["relation"] for r in derived} == {"finetune", "adapter", "quantized", "merge"}
+    for record in derived:
+        listed = hub_row({k: v for k, v in record.items() if k != "baseModels"}, "top", NOW)
+        full = hub_row(record, "ancestor", NOW)
+        assert (col(listed, "base_models"), col(listed, "base_relation")) == \
+            (col(full, "base_models"), col(full, "base_relation")), record["id"]
