@@ -7,8 +7,12 @@ freshness in the sidebar. Each page is a short script in ``pages/``.
 import streamlit as st
 
 from dashboard import data, frame
+from pipeline.errors import StorageError
 
 st.set_page_config(page_title="Open Model Landscape", page_icon=":material/public:", layout="wide")
+# The grids' own CSV download would write cells as they are, formulas included: every table and
+# chart has a Download CSV button that neutralises them instead (pipeline/csv_safety.py).
+st.set_option("client.disableDataExport", True)
 
 PAGES = [
     # the default page lives at "/" (Streamlit gives a default page no path of its own)
@@ -28,5 +32,7 @@ page = st.navigation(PAGES)
 try:
     frame.setup()
     page.run()
+except StorageError as exc:  # a database that cannot be read: one line and how to rebuild, not a traceback
+    st.error(f"{exc}", icon=":material/database_off:")
 finally:
     data.close_connection()  # no reader holds the database between reruns

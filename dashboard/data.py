@@ -20,8 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.config import load_settings
-from pipeline.errors import StorageError
-from pipeline.storage import published_version
+from pipeline.errors import one_line
+from pipeline.storage import connect_readonly, damaged, is_damage, published_version
 
 # DuckDB's DataFrame conversion calls a pandas API that pandas 3.1 deprecates; it is DuckDB's
 # to change, and the warning would otherwise print on every query.
@@ -54,15 +54,10 @@ def _version() -> str | None:
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """This script run's read-only connection, opened on first use."""
+    """This script run's read-only connection, opened (and checked, see :func:`connect_readonly`) on first use."""
     con = getattr(_run, "con", None)
     if con is None:
-        path = load_settings().db_path
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise StorageError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
-        _run.con = con
+        con = _run.con = connect_readonly(load_settings().db_path)
     return con
 
 
@@ -77,7 +72,12 @@ def close_connection() -> None:
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached(version: str, module: str, name: str, args: tuple) -> pd.DataFrame:
     fn = getattr(importlib.import_module(module), name)
-    return fn(connection(), *args)
+    try:
+        return fn(connection(), *args)
+    except duckdb.Error as exc:
+        if not is_damage(exc):  # a mistake in a query stays a bug, with its traceback
+            raise
+        raise damaged(load_settings().db_path, one_line(exc, limit=160)) from None
 
 
 def run(query: Query, *args: object) -> pd.DataFrame:

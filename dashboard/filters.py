@@ -16,12 +16,14 @@ sidebar can tell a link's unknown parameters from theirs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import streamlit as st
 
+from pipeline.analysis.gap_inputs import OPEN_DEFINITIONS, SPLITS
 from pipeline.datasets import Filters
 from pipeline.transform.countries import country_name
 from pipeline.transform.licenses import LICENSE_FAMILIES
@@ -37,18 +39,44 @@ FIRST_YEAR = 2015
 # reach back to 1950), its last the current year, so the default range filters nothing.
 EARLIER = "earlier"
 GLOBAL_KEYS = ("country", "license", "org", "task", "size", "years")
-# Pages' own URL options: key → allowed values (None: any value the page checks itself). The
+
+
+def _integer(low: int, high: int) -> Callable[[list[str]], str | None]:
+    """A link value that must be one whole number in ``[low, high]`` (a bound number widget would
+    otherwise choke on ``inf`` or ``1e309`` before the page could say anything)."""
+    def check(values: list[str]) -> str | None:
+        value = values[-1].strip() if values else ""
+        if len(values) == 1 and value.isdigit() and low <= int(value) <= high:
+            return None
+        return f"(give a whole number from {low} to {high:,})"
+    return check
+
+
+def _month_range(values: list[str]) -> str | None:
+    """Two months ``YYYY-MM``, the earlier first (the capability gap's window)."""
+    months = [v for v in values if _MONTH.fullmatch(v)]
+    if len(values) == 2 and len(months) == 2 and months[0] <= months[1]:
+        return None
+    return "(give two months YYYY-MM, the earlier first)"
+
+
+_MONTH = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
+
+# Pages' own URL options: key → the values allowed (a tuple), a check returning what is wrong with
+# the values (a callable), or None for values the page checks against its data itself. A link's
+# value that fails is removed before the page runs, with a note, like a global filter's. The
 # widgets show these values as they are, since a bound widget writes its label into the link.
-PAGE_OPTIONS: dict[str, tuple[str, ...] | None] = {
+PAGE_OPTIONS: dict[str, tuple[str, ...] | Callable[[list[str]], str | None] | None] = {
     "period": ("year", "quarter"),
     "measure": ("params", "compute"),
     "downloads": ("30d", "all"),
     "view": ("models", "families"),
     "weight": ("models", "downloads"),
     "table": ("models", "releases"),
-    "sort": None, "page": None,
-    "benchmark": None, "open_def": None, "split": None, "window": None, "min_benchmarks": None,
-    "lineage_weight": ("models", "downloads"), "family_top": None,
+    "sort": None, "page": _integer(1, 10**9),
+    "benchmark": None, "open_def": OPEN_DEFINITIONS, "split": tuple(SPLITS), "window": _month_range,
+    "min_benchmarks": _integer(0, 40),
+    "lineage_weight": ("models", "downloads"),
 }
 _WIDGET = {key: f"filter_{key}" for key in GLOBAL_KEYS}
 _LAST_URL = "_filters_last_url"
@@ -110,15 +138,33 @@ def parse_link(options: FilterOptions, params: dict[str, list[str]]) -> tuple[Fi
     for key, values in params.items():
         if key in GLOBAL_KEYS:
             continue
-        if key not in PAGE_OPTIONS:
-            notes.append(f"unknown link parameter `{key[:40]}`")
-        elif PAGE_OPTIONS[key] is not None and any(v not in PAGE_OPTIONS[key] for v in values):
-            bad = next(v for v in values if v not in PAGE_OPTIONS[key])
-            notes.append(f"unknown {key} value `{bad[:40]}` (use {' or '.join(PAGE_OPTIONS[key])})")
+        problem = page_option_problem(key, values)
+        if problem:
+            notes.append(problem)
     filters = Filters(countries=chosen["country"], license_families=chosen["license"],
                       organizations=chosen["org"], tasks=chosen["task"], params_min=lo, params_max=hi,
                       date_from=start, date_to=end)
     return filters, notes
+
+
+def page_option_problem(key: str, values: list[str]) -> str | None:
+    """What is wrong with a page option from a link (unknown key, or a value its rule refuses), or None."""
+    rule = PAGE_OPTIONS.get(key, "unknown")
+    if rule == "unknown":
+        return f"unknown link parameter `{shown(key)}`"
+    if isinstance(rule, tuple):
+        bad = next((v for v in values if v not in rule), None)
+        return None if bad is None and values else \
+            f"unknown {key} value `{shown(bad or '')}` (use {' or '.join(rule)})"
+    if callable(rule) and (why := rule(values)):
+        return f"{key} value `{shown('&'.join(values))}` {why}"
+    return None
+
+
+def shown(text: str) -> str:
+    """A link's text as a note shows it, inside a code span (literal, never markup): short, and
+    unable to close the span it sits in."""
+    return text[:40].replace("`", "'")
 
 
 def to_link(filters: Filters) -> dict[str, list[str]]:
@@ -164,6 +210,8 @@ def sidebar(options: FilterOptions) -> Filters:
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
     link = {k: v for k, v in raw.items() if k in GLOBAL_KEYS}
     from_link, notes = parse_link(options, raw)
+    for key in [k for k in raw if k in PAGE_OPTIONS and page_option_problem(k, raw[k])]:
+        del st.query_params[key]  # before the page's bound widget reads it
     last = st.session_state.get(_LAST_URL)
     if last is None or (link and link != last) or (notes and raw != st.session_state.get("_filters_raw")):
         _load_widgets(from_link)          # a new session, or a link opened in this one

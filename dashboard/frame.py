@@ -11,7 +11,6 @@ from dashboard.filters import FilterOptions, sidebar
 from dashboard.markdown import md_escape
 from dashboard.queries.meta import filter_options
 from pipeline.datasets import Filters
-from pipeline.errors import StorageError
 from pipeline.sources import SOURCES
 
 INGEST_HELP = ("Run `make ingest` (or `python -m pipeline ingest`) on a machine that can reach "
@@ -52,11 +51,7 @@ def page_guard() -> None:
 
 def setup() -> data.DataState:
     """Draw the sidebar (filters, freshness) and remember the active filters for the page."""
-    try:
-        state = data.state()
-    except StorageError as exc:
-        st.error(f"The published database cannot be read: {exc}. {INGEST_HELP}")
-        state = data.DataState(None, None, {}, {})
+    state = data.state()  # a damaged database raises StorageError: app.py shows it in one line
     options = FilterOptions((), (), ())
     if state.exists:
         opts = data.run(filter_options)

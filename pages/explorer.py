@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import data, frame
 from dashboard.components import EPOCH_MODELS, HUB, applies_note, file_name
-from dashboard.filters import describe
+from dashboard.filters import describe, shown
 from dashboard.markdown import md_escape
 from dashboard.queries import explorer as q
 from pipeline.config import load_settings
@@ -99,7 +99,7 @@ sort = st.selectbox("Sort by", options, index=options.index(q.DEFAULT_SORT[table
                     help="Column and direction, applied to all filtered rows in the database; empty values "
                          "come last. Clicking a column header reorders only the page shown.")
 if first_load and raw["sort"] and raw["sort"] not in options:
-    st.warning(f"Ignored sort “{md_escape(raw['sort'][:60])}” from the link.", icon=":material/link_off:")
+    st.warning(f"Ignored sort `{shown(raw['sort'])}` from the link.", icon=":material/link_off:")
 
 # A new table, sort or filter starts again from the first page.
 view = (table, filters, sort)
@@ -110,7 +110,7 @@ st.session_state["_explorer_view"] = view
 total = int(data.run(q.row_count, table, filters)["rows"].iloc[0])
 pages = max(1, -(-total // q.PAGE_SIZE))
 if first_load and raw["page"] and not (raw["page"].isdigit() and 1 <= int(raw["page"]) <= pages):
-    st.warning(f"Ignored page “{md_escape(raw['page'][:20])}” from the link (there are {pages:,} pages).",
+    st.warning(f"Ignored page `{shown(raw['page'])}` from the link (there are {pages:,} pages).",
                icon=":material/link_off:")
 
 summary = st.empty()

@@ -16,6 +16,7 @@ from dashboard.components import (
     chart_block,
     download_csv,
 )
+from dashboard.filters import shown
 from dashboard.markdown import md_escape
 from dashboard.queries import gap as q
 from pipeline.analysis.gap import LEVEL, frontier_series, lag_table, summarize, trend_gap
@@ -42,6 +43,10 @@ if available.empty:
     st.info("No benchmark has enough dated open and closed scores yet.", icon=":material/query_stats:")
     st.stop()
 names = list(available["benchmark"])
+asked = st.query_params.get("benchmark")
+if asked is not None and asked not in names:  # the bound widget falls back to the first: say so
+    st.warning(f"Ignored benchmark `{shown(asked)}` from the link (not in the data).",
+               icon=":material/link_off:")
 with st.container(horizontal=True):
     benchmark = st.selectbox("Benchmark", names, key="benchmark", bind="query-params",
                              help="The Epoch Capabilities Index (eci), the Arena (arena_text) and each Epoch "
@@ -55,10 +60,12 @@ with st.container(horizontal=True):
                               "CN-US: " + SPLIT_LABELS["CN-US"] + "; US-US: " + SPLIT_LABELS["US-US"] + ".")
     min_benchmarks = 0
     if benchmark == "eci":
-        min_benchmarks = st.number_input("Fewest benchmarks behind an ECI score", min_value=0, max_value=40,
-                                         value=0, step=1, key="min_benchmarks", bind="query-params",
-                                         help="How many of Epoch's benchmark files score the same model "
-                                              "version (the ECI file does not say it itself).")
+        # a slider of fixed steps rather than a number box: a link's value must be one of them, so
+        # `?min_benchmarks=inf` is dropped (with a note) instead of reaching a number conversion
+        min_benchmarks = st.select_slider("Fewest benchmarks behind an ECI score", options=list(range(41)), value=0,
+                                          key="min_benchmarks", bind="query-params",
+                                          help="How many of Epoch's benchmark files score the same model "
+                                               "version (the ECI file does not say it itself).")
 
 countries = filters.countries if split == "all" else ()
 points = data.run(q.points, benchmark, open_definition, split, countries, int(min_benchmarks))

@@ -15,10 +15,12 @@ from dashboard.queries import meta
 from dashboard.queries import methodology as q
 from pipeline.analysis.gap import LEVEL as GAP_LEVEL
 from pipeline.analysis.gap_inputs import BENCHMARK_COLUMNS, SERIES_COLUMNS, SUMMARY_COLUMNS, UNRESTRICTED
+from pipeline.config import load_settings
 from pipeline.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS, Filters
 from pipeline.derive import REGISTRY_KINDS, load_registry
 from pipeline.errors import PipelineError
 from pipeline.sources import SOURCES
+from pipeline.sources.epoch import MODELS_CONTRACT
 from pipeline.transform.accessibility import (
     ACCESSIBILITY_GROUPS,
     EPOCH_ACCESSIBILITY,
@@ -144,11 +146,22 @@ else:
                "records read; *quarantined* those set aside; *pages reused* pages read back from a resumed "
                "run's checkpoint instead of fetched again.")
 
+st.subheader("Checks on every source")
+settings = load_settings()
+st.markdown(
+    "A source's file must first hold the columns the dashboard cannot do without, with values of the right kind "
+    f"(for Epoch's models file: {', '.join(f'*{c.name}*' for c in MODELS_CONTRACT.columns)}); a missing or "
+    "renamed one stops that source. Then what it is about to publish is compared with what is published: "
+    f"if a count (rows, organisations) falls by more than {settings.max_drop:.0%}, or a share (rows with an "
+    f"accessibility group, a country, a licence) by more than {settings.max_share_drop:g} points, the source "
+    "is held back and its previous data keeps serving, unless the operator confirms the drop is real. A source "
+    "that fails for any reason never hides the others: they are published, and *Freshness per source* above "
+    "says which one failed, when and why.")
 st.subheader("Quarantined records")
 st.markdown("Every record from a source is checked before it is stored. A record with a missing or implausible "
-            "id, a field of the wrong type, an unparsable date, an oversized text, control characters or markup "
-            "is not loaded: it goes to the `quarantine` table with the reason (and the record as received, cut "
-            "to 2,000 characters), and the run goes on.")
+            "id, a field of the wrong type, an unparsable date, an oversized text, control characters, or markup "
+            "in any text field is not loaded: it goes to the `quarantine` table with the reason (and the record "
+            "as received, cut to 2,000 characters), and the run goes on.")
 quarantine = safe_run(meta.quarantine_summary) if state.exists else pd.DataFrame()
 if quarantine.empty:
     st.caption("Nothing was quarantined in the latest published run." if state.exists

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.config import load_settings
 from pipeline.datasets import ALL_DATASETS, FORMATS, Filters, export_dataset
-from pipeline.errors import ConfigError, PipelineError, SourceError
+from pipeline.errors import ConfigError, PipelineError, SourceError, StorageError, one_line
 from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.runs import RunRecord
@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="do not list every model of each attributed organisation")
     ing.add_argument("--hub-full", action="store_true",
                      help="list the whole Hub (millions of models; resumable)")
+    ing.add_argument("--accept-drop", type=_sources, default=(), metavar="LIST",
+                     help="comma-separated sources to publish even though their data shrank past the plausibility "
+                          "gates (LANDSCAPE_MAX_DROP, LANDSCAPE_MAX_SHARE_DROP)")
 
     commands.add_parser("status", help="database, rows per table, last runs, freshness per source")
 
@@ -113,12 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "ingest":
             options = IngestOptions(sources=args.sources, hub_limit=args.hub_limit,
-                                    hub_orgs=args.hub_orgs, hub_full=args.hub_full)
+                                    hub_orgs=args.hub_orgs, hub_full=args.hub_full, accept_drop=args.accept_drop)
             record = ingest(settings, options, progress)
             print(_summary(record))
             return partial_exit(record)
         elif args.command == "status":
-            print(format_status(read_status(settings)))
+            status = read_status(settings)
+            print(format_status(status))
+            if status.problem:
+                return StorageError.exit_code
         elif args.command == "export":
             if args.params_min is not None and args.params_max is not None and args.params_min > args.params_max:
                 raise ConfigError("--params-min is larger than --params-max")
@@ -127,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters, args.source)
             print(f"wrote {rows:,} rows to {path}")
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc, limit=400)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted: nothing was published; pages fetched so far are kept and the next "

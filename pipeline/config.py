@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LANDSCAPE_HTTP_RETRIES", "5", "retries of a failed request (5xx, 429, network) before a run stops"),
     Setting("LANDSCAPE_ANCESTOR_LIMIT", "500",
             "most base models fetched one by one per run to resolve roots outside the ingested scope"),
+    Setting("LANDSCAPE_MAX_DROP", "0.2",
+            "largest fall of a source's row or organisation count against the published data before the "
+            "source is held back (a fraction; `--accept-drop SOURCE` publishes anyway)"),
+    Setting("LANDSCAPE_MAX_SHARE_DROP", "10",
+            "largest fall, in percentage points, of a source's share of rows with an accessibility group, "
+            "a country or a licence before the source is held back"),
     Setting("LANDSCAPE_HOST", "127.0.0.1", "address the dashboard binds to"),
     Setting("LANDSCAPE_PORT", "8501", "port the dashboard listens on"),
 )
@@ -70,6 +76,8 @@ class Settings:
     http_timeout: float
     http_retries: int
     ancestor_limit: int
+    max_drop: float
+    max_share_drop: float
     host: str
     port: int
 
@@ -78,14 +86,17 @@ class Settings:
         return f"Settings(db_path={self.db_path!s}, hub_endpoint={self.hub_endpoint}, hf_token={token})"
 
 
-def _number(env: Mapping[str, str], name: str, kind: type, minimum: float) -> float | int:
+def _number(env: Mapping[str, str], name: str, kind: type, minimum: float,
+            maximum: float | None = None) -> float | int:
     raw = _text(env, name)
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+        raise ConfigError(f"{name} must be a number, got {raw[:40]!r}") from None
+    if not value >= minimum:  # also refuses NaN
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw[:40]!r}")
+    if maximum is not None and not value <= maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {raw[:40]!r}")
     return value
 
 
@@ -121,6 +132,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http_timeout=float(_number(env, "LANDSCAPE_HTTP_TIMEOUT", float, 0.1)),
         http_retries=int(_number(env, "LANDSCAPE_HTTP_RETRIES", int, 0)),
         ancestor_limit=int(_number(env, "LANDSCAPE_ANCESTOR_LIMIT", int, 0)),
+        max_drop=float(_number(env, "LANDSCAPE_MAX_DROP", float, 0.0, 1.0)),
+        max_share_drop=float(_number(env, "LANDSCAPE_MAX_SHARE_DROP", float, 0.0, 100.0)),
         host=_text(env, "LANDSCAPE_HOST"),
         port=int(_number(env, "LANDSCAPE_PORT", int, 1)),
     )

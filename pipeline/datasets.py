@@ -227,23 +227,27 @@ def export_dataset(settings: Settings, name: str, fmt: str, out: Path | None, fi
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     rows = 0
-    with open_readonly(settings.db_path) as con:
-        reader = con.sql(sql, params=params).to_arrow_reader(100_000)
-        if fmt == "parquet":
-            with pq.ParquetWriter(tmp, reader.schema) as writer:
-                for batch in _batches(reader):
-                    writer.write_batch(batch)
-                    rows += batch.num_rows
-        else:
-            with open(tmp, "wb") as f:
-                first = True
-                for batch in _batches(reader, keep_empty=True):
-                    csv_bytes = frame_to_csv(batch.to_pandas())
-                    if not first:
-                        csv_bytes = csv_bytes.split(b"\n", 1)[1]  # header only once
-                    f.write(csv_bytes)
-                    rows += batch.num_rows
-                    first = False
+    try:
+        with open_readonly(settings.db_path) as con:
+            reader = con.sql(sql, params=params).to_arrow_reader(100_000)
+            if fmt == "parquet":
+                with pq.ParquetWriter(tmp, reader.schema) as writer:
+                    for batch in _batches(reader):
+                        writer.write_batch(batch)
+                        rows += batch.num_rows
+            else:
+                with open(tmp, "wb") as f:
+                    first = True
+                    for batch in _batches(reader, keep_empty=True):
+                        csv_bytes = frame_to_csv(batch.to_pandas())
+                        if not first:
+                            csv_bytes = csv_bytes.split(b"\n", 1)[1]  # header only once
+                        f.write(csv_bytes)
+                        rows += batch.num_rows
+                        first = False
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave half a file behind
+        raise
     tmp.replace(path)
     return path, rows
 

@@ -67,15 +67,22 @@ def build_organizations(con: duckdb.DuckDBPyConnection, registry: list[RegistryR
     A registry row overrides Epoch's values where it has them, and adds ids Epoch lacks.
     """
     con.execute("DELETE FROM organizations")
+    # Every choice breaks its ties by name, so the same releases always give the same rows,
+    # whatever order they were loaded in.
     con.execute("""
         INSERT INTO organizations (hf_author, organization, country, is_intermediary, source, note)
-        SELECT hf_developer_id,
-               trim(split_part(mode(organization), ',', 1)),
-               mode(country),
-               false, 'epoch', 'from ' || count(*) || ' Epoch releases'
-        FROM releases WHERE hf_developer_id IS NOT NULL
-        GROUP BY lower(hf_developer_id), hf_developer_id
-        QUALIFY row_number() OVER (PARTITION BY lower(hf_developer_id) ORDER BY count(*) DESC) = 1
+        WITH rel AS (
+            SELECT hf_developer_id AS id, lower(hf_developer_id) AS k, organization, country FROM releases
+            WHERE hf_developer_id IS NOT NULL
+        ), spellings AS (SELECT k, id, count(*) AS n FROM rel GROUP BY k, id),
+        orgs AS (SELECT k, organization, count(*) AS n FROM rel WHERE organization IS NOT NULL GROUP BY k, organization),
+        countries AS (SELECT k, country, count(*) AS n FROM rel WHERE country IS NOT NULL GROUP BY k, country)
+        SELECT first(s.id ORDER BY s.n DESC, s.id),
+               trim(split_part((SELECT first(o.organization ORDER BY o.n DESC, o.organization) FROM orgs o
+                                WHERE o.k = s.k), ',', 1)),
+               (SELECT first(c.country ORDER BY c.n DESC, c.country) FROM countries c WHERE c.k = s.k),
+               false, 'epoch', 'from ' || sum(s.n) || ' Epoch releases'
+        FROM spellings s GROUP BY s.k
     """)
     con.execute("CREATE OR REPLACE TEMP TABLE _registry (hf_author VARCHAR, organization VARCHAR, "
                 "country VARCHAR, kind VARCHAR, source VARCHAR, note VARCHAR)")
@@ -148,8 +155,9 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                CAST(date_trunc('month', f.created_at) AS DATE) AS created_month,
                -- a Hub id (or an API model, with its organisation) as declared; a bare name from a
                -- "<teacher>-Distill-…" model name is resolved to an id below
-               CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_organization IS NOT NULL THEN f.teacher_hint
-               END AS teacher_model
+               CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_hint_organization IS NOT NULL THEN f.teacher_hint
+               END AS teacher_model,
+               f.teacher_hint_organization AS teacher_organization, f.teacher_hint_country AS teacher_country
         FROM {facts} f
         JOIN {work}._roots r USING (model_id)
         LEFT JOIN {facts} b ON b.model_id = f.base_model

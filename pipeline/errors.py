@@ -37,6 +37,10 @@ class StorageError(PipelineError):
     exit_code = 5
 
 
+class DamagedDatabaseError(StorageError):
+    """The published database cannot be read (cut short, not DuckDB, an older schema): rebuild it."""
+
+
 # Longest reason a one-line error carries: enough for a server's sentence, never a file's contents.
 REASON_LIMIT = 240
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from pipeline import gates
 from pipeline.config import Settings
 from pipeline.derive import attributed_authors, build_models, build_organizations, load_registry
 from pipeline.errors import ConfigError, PipelineError, SourceError, one_line
@@ -84,9 +85,10 @@ class IngestOptions:
     hub_limit: int = DEFAULT_HUB_LIMIT
     hub_orgs: bool = True
     hub_full: bool = False
+    accept_drop: tuple[str, ...] = ()  # sources published even if they shrank past the gates
 
     def __post_init__(self) -> None:
-        unknown = [s for s in self.sources if s not in SOURCES]
+        unknown = [s for s in (*self.sources, *self.accept_drop) if s not in SOURCES]
         if unknown or not self.sources:
             raise ConfigError(f"unknown source {', '.join(unknown) or '(none)'}; "
                               f"choose from {', '.join(SOURCE_IDS)}")
@@ -97,6 +99,14 @@ class IngestOptions:
 
     def ordered_sources(self) -> list[str]:
         return [s for s in SOURCE_IDS if s in self.sources]
+
+    def fetch_key(self) -> dict:
+        """What the run fetches (not how it publishes): a resumed run must have the same."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if k != "accept_drop"}
+
+    def hub_scopes(self) -> list[str]:
+        return [scope for scope, on in (("top", self.hub_limit > 0), ("org", self.hub_orgs), ("full", self.hub_full))
+                if on]
 
 
 @dataclass
@@ -118,7 +128,7 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
     """
     started = datetime.now(UTC)
     run_id = new_run_id(started)
-    option_dict = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items()}
+    option_dict = options.fetch_key()
     record = RunRecord(run_id=run_id, started_at=started.isoformat(),
                        sources=",".join(options.ordered_sources()), options=option_dict)
     registry = load_registry()
@@ -130,6 +140,9 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
                 progress.message(f"resuming run folder {folder.path} (pages already fetched are not fetched again)")
             ctx = RunContext(settings, build.con, folder, record, progress, build.staging_dir, started)
             outcome = _run(ctx, build, options, registry)
+            record.notes = list(build.notes)
+            for note in build.notes:
+                progress.message(note)
             if not outcome.results:  # every source failed: there is nothing new to publish
                 raise next(iter(outcome.failures.values()))
             record.failed_sources = {s: one_line(e) for s, e in outcome.failures.items()}
@@ -170,11 +183,17 @@ def _fail(settings: Settings, record: RunRecord, folder, error: str) -> None:
         folder.set_state(status="failed", error=record.error)
 
 
-def _attempt(ctx: RunContext, outcome: Outcome, source: str, load: Callable[[], SourceResult],
-             restore: Callable[[], object]) -> bool:
-    """Run one source's loader; on a :class:`SourceError`, put its previous rows back and go on."""
+def _attempt(ctx: RunContext, build: Build, options: IngestOptions, outcome: Outcome, source: str,
+             load: Callable[[], SourceResult], restore: Callable[[], object]) -> bool:
+    """Run one source's loader and its plausibility gate; on a :class:`SourceError`, put its
+    previous rows back and go on."""
     try:
-        outcome.results.append(load())
+        result = load()
+        compared = _gate(ctx, build, options, source)
+        result.detail = "; ".join(part for part in (result.detail, compared) if part)
+        if compared:
+            ctx.progress.message(f"{SOURCES[source].label}: {compared}")
+        outcome.results.append(result)
         return True
     except SourceError as exc:
         outcome.failures[source] = exc
@@ -182,6 +201,20 @@ def _attempt(ctx: RunContext, outcome: Outcome, source: str, load: Callable[[], 
                              "data is kept and the next run tries again")
         restore()
         return False
+
+
+def _gate(ctx: RunContext, build: Build, options: IngestOptions, source: str) -> str:
+    """Compare what ``source`` is about to publish with what is published (see :mod:`pipeline.gates`)."""
+    if source == "hub":  # the scopes this run listed, against the same scopes published before
+        new, old, where, params = "scratch._facts", "prev.models", "list_contains(?::VARCHAR[], scope)", [
+            options.hub_scopes()]
+    else:
+        table, rows = OWNED_ROWS[source]
+        new, old, where, params = f"main.{table}", f"prev.{table}", rows or "true", []
+    with build.attached_previous() as attached:
+        comparisons = gates.compare(ctx.con, source, new, old, where, params) if attached else []
+    return gates.check(source, comparisons, ctx.settings.max_drop, ctx.settings.max_share_drop,
+                       source in options.accept_drop)
 
 
 def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Outcome:
@@ -194,7 +227,7 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Out
     def file_source(source: str, load: Callable[[], SourceResult]) -> None:
         table, rows = OWNED_ROWS[source]
         if source in options.sources:
-            _attempt(ctx, outcome, source, load, lambda: build.carry_over((table,), rows))
+            _attempt(ctx, build, options, outcome, source, load, lambda: build.carry_over((table,), rows))
         elif table != "benchmark_facts":  # benchmark facts were carried whole above
             build.carry_over((table,), rows)
 
@@ -209,7 +242,7 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Out
             carry_facts(ctx, attached)
 
     if "hub" in options.sources:
-        _attempt(ctx, outcome, "hub", lambda: _load_hub(ctx, build, options), carry_hub)
+        _attempt(ctx, build, options, outcome, "hub", lambda: _load_hub(ctx, build, options), carry_hub)
     else:
         carry_hub()
     build_models(con)

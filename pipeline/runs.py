@@ -44,18 +44,20 @@ class RunRecord:
     rate_limit_wait_seconds: float = 0.0
     error: str | None = None
     failed_sources: dict = field(default_factory=dict)  # source → one-line reason
+    notes: list = field(default_factory=list)           # what else the run had to report
 
     def as_row(self) -> tuple:
         return (self.run_id, self.started_at, self.finished_at, self.status, self.sources,
                 orjson.dumps(self.options).decode(), self.resumed, self.pages_fetched, self.pages_reused,
                 self.records_seen, orjson.dumps(self.rows_written).decode(), self.quarantined,
                 self.rate_limit_waits, self.rate_limit_wait_seconds, self.error,
-                orjson.dumps(self.failed_sources).decode() if self.failed_sources else None)
+                orjson.dumps(self.failed_sources).decode() if self.failed_sources else None,
+                orjson.dumps(self.notes).decode() if self.notes else None)
 
 
 RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "sources", "options", "resumed",
                "pages_fetched", "pages_reused", "records_seen", "rows_written", "quarantined",
-               "rate_limit_waits", "rate_limit_wait_seconds", "error", "failed_sources")
+               "rate_limit_waits", "rate_limit_wait_seconds", "error", "failed_sources", "notes")
 
 
 def new_run_id(now: datetime | None = None) -> str:

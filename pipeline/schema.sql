@@ -49,7 +49,8 @@ CREATE TABLE runs (
     rate_limit_waits BIGINT,
     rate_limit_wait_seconds DOUBLE,
     error            VARCHAR,
-    failed_sources   VARCHAR             -- JSON {source: reason} of the sources that failed
+    failed_sources   VARCHAR,            -- JSON {source: reason} of the sources that failed
+    notes            VARCHAR             -- JSON list: what else the run had to report (a damaged database set aside, …)
 );
 
 CREATE TABLE quarantine (
@@ -123,8 +124,10 @@ CREATE TABLE models (
     -- distillation (pipeline/transform/distillation.py)
     distilled           BOOLEAN,         -- a rule matched (see distill_evidence)
     teacher_hint        VARCHAR,         -- the teacher as declared (a name, an id or an API model)
+    teacher_hint_organization VARCHAR,   -- the teacher's organisation and country as the dataset registry
+    teacher_hint_country VARCHAR,        -- states them (facts, kept apart from what the build derives)
     teacher_model       VARCHAR,         -- resolved to a Hub id where the name allows it
-    teacher_organization VARCHAR,
+    teacher_organization VARCHAR,        -- derived: the registry's, else the teacher's namespace's
     teacher_country     VARCHAR,
     distill_evidence    VARCHAR,
     scope               VARCHAR,         -- top | org | full | ancestor: how it was fetched

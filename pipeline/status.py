@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import orjson
+
 from pipeline.config import Settings
+from pipeline.errors import StorageError
 from pipeline.runs import RunRecord, read_journal
 from pipeline.storage import open_readonly, table_counts
 
@@ -26,27 +29,37 @@ class Status:
     runs: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     unpublished: list[RunRecord] = field(default_factory=list)
+    problem: str | None = None  # why the database cannot be read, when it cannot
 
 
 def read_status(settings: Settings, last_runs: int = 5) -> Status:
-    """Gather the status; never raises for a missing database (that is a status too)."""
+    """Gather the status; never raises for a missing or damaged database (that is a status too)."""
     status = Status(str(settings.db_path), settings.db_path.exists())
     known: set[str] = set()
     if status.exists:
-        with open_readonly(settings.db_path) as con:
-            row = con.execute("SELECT value FROM meta WHERE key = 'published_at'").fetchone()
-            status.published_at = datetime.fromisoformat(row[0]) if row else None
-            status.tables = table_counts(con)
-            cols = ["run_id", "started_at", "finished_at", "status", "sources", "records_seen",
-                    "quarantined", "pages_fetched", "pages_reused", "rate_limit_waits", "error"]
-            status.runs = [dict(zip(cols, r, strict=True)) for r in con.execute(
-                f"SELECT {', '.join(cols)} FROM runs ORDER BY started_at DESC LIMIT ?", [last_runs]).fetchall()]  # noqa: S608
-            known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
-            scols = ["source", "url", "fetched_at", "changed_at", "rows", "detail", "status", "error", "failed_at"]
-            status.sources = [dict(zip(scols, r, strict=True)) for r in con.execute(
-                f"SELECT {', '.join(scols)} FROM sources ORDER BY source").fetchall()]  # noqa: S608
+        try:
+            known = _read_database(settings, status, last_runs)
+        except StorageError as exc:
+            status.problem = str(exc)
     status.unpublished = [r for r in read_journal(settings.raw_dir) if r.run_id not in known]
     return status
+
+
+def _read_database(settings: Settings, status: Status, last_runs: int) -> set[str]:
+    """Fill ``status`` from the published database; the run ids it records."""
+    with open_readonly(settings.db_path) as con:
+        row = con.execute("SELECT value FROM meta WHERE key = 'published_at'").fetchone()
+        status.published_at = datetime.fromisoformat(row[0]) if row else None
+        status.tables = table_counts(con)
+        cols = ["run_id", "started_at", "finished_at", "status", "sources", "records_seen",
+                "quarantined", "pages_fetched", "pages_reused", "rate_limit_waits", "error", "notes"]
+        status.runs = [dict(zip(cols, r, strict=True)) for r in con.execute(
+            f"SELECT {', '.join(cols)} FROM runs ORDER BY started_at DESC LIMIT ?", [last_runs]).fetchall()]  # noqa: S608
+        known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
+        scols = ["source", "url", "fetched_at", "changed_at", "rows", "detail", "status", "error", "failed_at"]
+        status.sources = [dict(zip(scols, r, strict=True)) for r in con.execute(
+            f"SELECT {', '.join(scols)} FROM sources ORDER BY source").fetchall()]  # noqa: S608
+    return known
 
 
 def _age(when: datetime | None, now: datetime) -> str:
@@ -74,6 +87,8 @@ def format_status(status: Status, now: datetime | None = None) -> str:
     lines: list[str] = []
     if not status.exists:
         lines.append(f"database   {status.db_path}: none yet (run `python -m pipeline ingest`)")
+    elif status.problem:
+        lines.append(f"database   {status.problem}")
     else:
         published = _when(status.published_at)
         stamp = published.strftime("%Y-%m-%d %H:%M UTC") if published else "unknown"
@@ -107,6 +122,8 @@ def format_status(status: Status, now: datetime | None = None) -> str:
             error = f": {r['error']}" if r["error"] else ""
             lines.append(f"  {r['run_id']}  {r['status']:<9} {r['sources']:<27} {r['records_seen'] or 0:,} records, "
                          f"{r['quarantined'] or 0:,} quarantined{pages}{waits} ({_age(started, now)}){error}")
+            for note in orjson.loads(r["notes"]) if r["notes"] else []:
+                lines.append(f"  {'':<24}note: {note}")
     if status.unpublished:
         lines.append("")
         lines.append("runs since the last publish (not in the database)")

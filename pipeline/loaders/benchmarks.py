@@ -12,7 +12,9 @@ every build, so a new Epoch models file improves the matches without fetching sc
   Epoch's releases.
 
 Matching uses :func:`pipeline.transform.benchmarks.release_key`; when several releases share a
-key, the one published closest to the score's date (else the earliest) is taken.
+key, the one published closest to the score's date (else the earliest) is taken. A model a file
+lists twice keeps its best score. Every choice has a full tiebreak, so the same inputs give the
+same table whether it is built from nothing or over a previous database.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from pipeline.errors import SourceError
 from pipeline.loaders import RunContext, SourceResult
 from pipeline.loaders.buffer import RowBuffer
 from pipeline.sources.arena import fetch_arena
+from pipeline.sources.contract import ContractError
 from pipeline.sources.epoch import fetch_benchmarks, read_benchmark_zip
 from pipeline.transform.benchmarks import (
+    ECI_FILES,
     FACT_COLUMNS,
     Quarantined,
     arena_rows,
@@ -56,6 +60,7 @@ def load_epoch_benchmarks(ctx: RunContext) -> SourceResult:
     ctx.con.execute(f"DELETE FROM benchmark_facts WHERE {EPOCH_BENCHMARK_ROWS}")  # noqa: S608 - a constant
     buffer = RowBuffer(ctx.con, "benchmark_facts", FACT_SCHEMA)
     files = 0
+    eci = False
     for bench_file in read_benchmark_zip(got.path):
         kind = benchmark_of(bench_file.member)
         if kind is None:
@@ -69,6 +74,7 @@ def load_epoch_benchmarks(ctx: RunContext) -> SourceResult:
                            ",".join(bench_file.header))
             continue
         files += 1
+        eci = eci or kind[0] == "eci"
         for number, raw in enumerate(bench_file.rows, start=1):
             ctx.record.records_seen += 1
             row = benchmark_score_row(kind[0], kind[1], cols, raw)
@@ -81,7 +87,10 @@ def load_epoch_benchmarks(ctx: RunContext) -> SourceResult:
     buffer.flush()
     ctx.flush()
     if files == 0:
-        raise SourceError("Epoch benchmarks archive holds no file with model and score columns")
+        raise ContractError("Epoch benchmarks archive holds no file with model and score columns")
+    if not eci:
+        raise ContractError(f"Epoch benchmarks archive has no Epoch Capabilities Index file with model and score "
+                            f"columns (one of {', '.join(sorted(ECI_FILES))})")
     return SourceResult(SOURCE, got.url, buffer.written, got.fetched_at, got.changed_at, got.etag,
                         got.last_modified, detail=f"{files} benchmark files"
                         + ("; unchanged since last fetch (304)" if not got.changed else ""))
@@ -122,9 +131,9 @@ def build_benchmark_scores(ctx: RunContext) -> int:
             INSERT INTO benchmark_scores BY NAME
             WITH rk AS (
                 SELECT k.key, r.* FROM _release_keys k JOIN releases r USING (release_id) WHERE k.key IS NOT NULL
-            ), eci AS (   -- the ECI file's statement about each model version
-                SELECT model, any_value(accessibility) AS accessibility,
-                       any_value(accessibility_group) AS accessibility_group
+            ), eci AS (   -- the ECI file's statement about each model version (ties broken by name)
+                SELECT model, first(accessibility ORDER BY accessibility NULLS LAST) AS accessibility,
+                       first(accessibility_group ORDER BY accessibility NULLS LAST) AS accessibility_group
                 FROM benchmark_facts WHERE source = 'eci' AND accessibility_group IS NOT NULL GROUP BY model
             ), dated AS ( -- release dates Epoch's benchmark files give each key
                 SELECT release_key, min(release_date) AS release_date FROM benchmark_facts
@@ -133,18 +142,24 @@ def build_benchmark_scores(ctx: RunContext) -> int:
                 SELECT model, count(DISTINCT benchmark) AS benchmark_count FROM benchmark_facts
                 WHERE source IN ('epoch', 'external') GROUP BY model
             ), org_country AS (
-                SELECT org, mode(country) AS country FROM (
-                    SELECT unnest(organizations) AS org, country FROM releases WHERE country IS NOT NULL)
+                SELECT org, first(country ORDER BY n DESC, country) AS country FROM (
+                    SELECT org, country, count(*) AS n FROM (
+                        SELECT unnest(organizations) AS org, country FROM releases WHERE country IS NOT NULL)
+                    GROUP BY org, country)
                 GROUP BY org
             ), matched AS (
                 SELECT f.*, rk.release_id AS m_release_id, rk.model AS m_model, rk.accessibility AS m_access,
                        rk.accessibility_group AS m_group, rk.country AS m_country, rk.countries AS m_countries,
                        rk.organization AS m_org, rk.publication_date AS m_date,
+                       -- one row per model and benchmark: the release closest in time, then, when a
+                       -- file lists the model twice, its best score (ties broken by every column)
                        row_number() OVER (
                            PARTITION BY f.source, f.benchmark, f.model
                            ORDER BY abs(date_diff('day', rk.publication_date,
                                                   coalesce(f.release_date, f.date_key, rk.publication_date))),
-                                    rk.publication_date, rk.release_id) AS choice
+                                    rk.publication_date, rk.release_id, f.score DESC, f.display_name,
+                                    f.release_date, f.stderr, f.score_low, f.score_high, f.organization,
+                                    f.accessibility, f.metric) AS choice
                 FROM benchmark_facts f LEFT JOIN rk ON rk.key = f.release_key
             )
             SELECT m.source, m.benchmark, m.model, m.display_name,

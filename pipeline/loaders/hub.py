@@ -51,14 +51,18 @@ STAGING_SCHEMA = pa.schema([
     ("created_at", _TS), ("last_modified", _TS),
     ("base_model", pa.string()), ("base_models", pa.list_(pa.string())), ("base_relation", pa.string()),
     ("base_evidence", pa.string()), ("card_datasets", pa.list_(pa.string())),
-    ("distilled", pa.bool_()), ("teacher_hint", pa.string()), ("teacher_organization", pa.string()),
-    ("teacher_country", pa.string()), ("distill_evidence", pa.string()),
+    ("distilled", pa.bool_()), ("teacher_hint", pa.string()), ("teacher_hint_organization", pa.string()),
+    ("teacher_hint_country", pa.string()), ("distill_evidence", pa.string()),
     ("scope", pa.string()), ("fetched_at", _TS),
 ])
 assert tuple(STAGING_SCHEMA.names) == STAGING_COLUMNS, "staging schema and hub_row disagree"
 _FILE_SCHEMA = STAGING_SCHEMA.append(pa.field("seq", pa.int64()))
 
 FACT_COLUMNS = STAGING_COLUMNS  # the columns of `models` that come from the Hub itself
+# Their DuckDB types, for a NULL column when an older database lacks one.
+STAGING_TYPES = tuple((f.name, {"string": "VARCHAR", "bool": "BOOLEAN", "int64": "BIGINT", "double": "DOUBLE",
+                                "list<item: string>": "VARCHAR[]", "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}[str(f.type)])
+                      for f in STAGING_SCHEMA)
 SCOPE_RANK = {"top": 0, "org": 1, "full": 2, "ancestor": 3}
 # Pages waiting for a worker, per worker: enough to keep workers busy, few enough to bound memory.
 QUEUE_PER_WORKER = 3
@@ -249,11 +253,20 @@ def stage_facts(ctx: RunContext) -> int:
     return con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
 
 
+def _previous_facts(ctx: RunContext) -> str:
+    """The fact columns of ``prev.models``, by name: a column an older database lacks is NULL."""
+    have = {r[0] for r in ctx.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' AND table_name = 'models'").fetchall()}
+    return ", ".join(c if c in have else f"CAST(NULL AS {dict(STAGING_TYPES)[c]}) AS {c}" for c in FACT_COLUMNS)
+
+
 def carry_facts(ctx: RunContext, attached: bool) -> int:
     """``scratch._facts`` from the previous database's models, for a run that does not fetch the Hub."""
-    columns = ", ".join(FACT_COLUMNS)
-    source = "prev.models" if attached else "models"
-    ctx.con.execute(f"CREATE OR REPLACE TABLE scratch._facts AS SELECT {columns} FROM {source}")  # noqa: S608
+    if attached:
+        select = f"SELECT {_previous_facts(ctx)} FROM prev.models"  # noqa: S608 - our own names
+    else:
+        select = f"SELECT {', '.join(FACT_COLUMNS)} FROM models"  # noqa: S608 - an empty table: the schema
+    ctx.con.execute(f"CREATE OR REPLACE TABLE scratch._facts AS {select}")
     return ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
 
 
@@ -264,11 +277,10 @@ def carry_ancestors(ctx: RunContext, attached: bool) -> int:
     """Add base models fetched one by one by earlier runs to ``scratch._facts`` (the cache)."""
     if not attached:
         return 0
-    columns = ", ".join(FACT_COLUMNS)
     before = ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
     ctx.con.execute(f"""
         INSERT INTO scratch._facts BY NAME
-        SELECT {columns} FROM prev.models
+        SELECT {_previous_facts(ctx)} FROM prev.models
         WHERE scope = 'ancestor' AND model_id NOT IN (SELECT model_id FROM scratch._facts)
     """)  # noqa: S608 - constants only
     return ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0] - before

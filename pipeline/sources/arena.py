@@ -18,8 +18,9 @@ from urllib.parse import urljoin
 import orjson
 
 from pipeline.config import Settings
-from pipeline.errors import SourceError
+from pipeline.errors import SourceError, one_line
 from pipeline.progress import Progress
+from pipeline.sources.contract import ContractError
 from pipeline.sources.download import Downloaded, download
 
 LEADERBOARD = "leaderboard-text.json"
@@ -30,7 +31,15 @@ def _json(got: Downloaded) -> object:
     try:
         return orjson.loads(got.path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        raise SourceError(f"LMArena {got.path.name} is not valid JSON: {exc.msg}") from None
+        raise SourceError(f"LMArena {got.path.name} is not valid JSON: {one_line(exc.msg, limit=120)}") from None
+
+
+def check_catalog(catalog: object) -> None:
+    """The catalog must list models with their organisation and licence (the Arena's contract)."""
+    wanted = {"model_api_name", "organization", "license"}
+    if not isinstance(catalog, list) or not any(isinstance(e, dict) and wanted <= e.keys() for e in catalog):
+        raise ContractError(f"LMArena {CATALOG} lacks entries with {', '.join(sorted(wanted))} (has its layout "
+                            "changed?)")
 
 
 def fetch_arena(settings: Settings, progress: Progress | None = None) -> tuple[object, object, list[Downloaded]]:
@@ -40,4 +49,6 @@ def fetch_arena(settings: Settings, progress: Progress | None = None) -> tuple[o
     board = download(urljoin(base, LEADERBOARD), cache / "arena_leaderboard", settings, progress,
                      label="arena leaderboard")
     catalog = download(urljoin(base, CATALOG), cache / "arena_catalog", settings, progress, label="arena catalog")
-    return _json(board), _json(catalog), [board, catalog]
+    parsed = _json(catalog)
+    check_catalog(parsed)
+    return _json(board), parsed, [board, catalog]

@@ -11,7 +11,7 @@ Example::
 
     >>> got = fetch_models(settings)                          # doctest: +SKIP
     >>> header, rows = read_models_csv(got.path)
-    >>> next(rows)[1]["Model"]
+    >>> rows[0][1]["Model"]
 """
 
 from __future__ import annotations
@@ -19,17 +19,26 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.errors import SourceError
+from pipeline.errors import SourceError, one_line
 from pipeline.progress import Progress
+from pipeline.sources.contract import Column, Contract, ContractError, check_header, check_values
 from pipeline.sources.download import Downloaded, download
 
 MODELS_FILE = "all_ai_models.csv"
-REQUIRED_MODEL_COLUMNS = ("Model",)
+# The columns the pipeline cannot do without: a release without them is not a release we can chart.
+MODELS_CONTRACT = Contract("Epoch models file", (
+    Column("Model"),
+    Column("Organization"),
+    Column("Publication date", "date"),
+    Column("Model accessibility", "accessibility"),
+    Column("Country (of organization)", "country"),
+))
 
 # Some Epoch cells hold whole paragraphs; the csv module's default limit (128 kB) is enough for
 # them, and anything beyond is not a cell we would keep.
@@ -42,6 +51,10 @@ def fetch_models(settings: Settings, progress: Progress | None = None) -> Downlo
                     progress, label="epoch models")
 
 
+# Errors a damaged file gives while it is read: a cut or corrupt zip member, bad bytes, a bad CSV.
+READ_ERRORS = (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, zlib.error, EOFError)
+
+
 def _open_text(path: Path, wanted: str) -> io.TextIOBase:
     """The CSV text of ``path``: the file itself, or the member named ``wanted`` of a zip."""
     if zipfile.is_zipfile(path):
@@ -49,38 +62,37 @@ def _open_text(path: Path, wanted: str) -> io.TextIOBase:
         names = [n for n in archive.namelist() if not n.endswith("/")]
         member = next((n for n in names if n.rsplit("/", 1)[-1] == wanted), None)
         if member is None:
-            raise SourceError(f"{path.name} is a zip without {wanted} (it holds: {', '.join(names[:8])})")
+            raise ContractError(f"{path.name} is a zip without {wanted} (it holds {len(names)} other files)")
         return io.TextIOWrapper(archive.open(member), encoding="utf-8-sig", newline="")
     return open(path, encoding="utf-8-sig", newline="")
 
 
-def read_models_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def read_models_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header (names stripped) and the rows of Epoch's models file as ``(row number, {column: text})``.
 
-    Row numbers count data rows from 1, as a spreadsheet user would after the header. Raises
-    :class:`SourceError` when the file is not a CSV with the columns we cannot do without.
+    Row numbers count data rows from 1, as a spreadsheet user would after the header. The file
+    is checked against :data:`MODELS_CONTRACT` before any row is used. Raises
+    :class:`SourceError` (one line, never the file's contents) when it is not a CSV holding
+    the columns the pipeline cannot do without.
     """
+    number = 0
     try:
-        handle = _open_text(path, MODELS_FILE)
-        reader = csv.reader(handle)
-        header = [h.strip() for h in next(reader)]
-    except (StopIteration, UnicodeDecodeError, csv.Error, zipfile.BadZipFile) as exc:
-        raise SourceError(f"Epoch models file {path.name} is not a readable CSV: {exc or 'empty file'}") from None
-    missing = [c for c in REQUIRED_MODEL_COLUMNS if c not in header]
-    if missing:
-        raise SourceError(f"Epoch models file has no {', '.join(missing)} column (columns: {', '.join(header[:10])}…)")
-
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        number = 0
-        with handle:
-            try:
-                for number, values in enumerate(reader, start=1):
-                    # a short row gets empty cells; cells beyond the header are ignored
-                    yield number, {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise SourceError(f"Epoch models file is malformed near data row {number + 1}: {exc}") from None
-
-    return header, rows()
+        with _open_text(path, MODELS_FILE) as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            if not any(header):
+                raise SourceError(f"Epoch models file {path.name} is empty")
+            check_header(MODELS_CONTRACT, header)
+            rows: list[tuple[int, dict[str, str]]] = []
+            for number, values in enumerate(reader, start=1):
+                # a short row gets empty cells; cells beyond the header are ignored
+                rows.append((number, {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}))
+    except READ_ERRORS as exc:
+        where = f" near data row {number + 1}" if number else ""
+        raise SourceError(f"Epoch models file {path.name} is not a readable CSV{where}: "
+                          f"{one_line(exc, limit=120)}") from None
+    check_values(MODELS_CONTRACT, (row for _, row in rows), check_header(MODELS_CONTRACT, header))
+    return header, rows
 
 
 def fetch_benchmarks(settings: Settings, progress: Progress | None = None) -> Downloaded:
@@ -118,6 +130,7 @@ def read_benchmark_zip(path: Path) -> Iterator[BenchmarkFile]:
                 header = [h.strip() for h in next(reader, [])]
                 rows = [{name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
                         for values in reader]
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise SourceError(f"Epoch benchmarks: {member} is not a readable CSV: {exc}") from None
+            except READ_ERRORS as exc:  # a corrupt member (bad CRC, cut deflate data) among them
+                raise SourceError(f"Epoch benchmarks: {one_line(member, limit=80)} cannot be read: "
+                                  f"{one_line(exc, limit=120)}") from None
             yield BenchmarkFile(member, header, rows)

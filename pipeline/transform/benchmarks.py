@@ -26,7 +26,14 @@ from pathlib import PurePosixPath
 from pipeline.transform.accessibility import accessibility_from_license, accessibility_group
 from pipeline.transform.countries import country_codes
 from pipeline.transform.hub_records import Quarantined
-from pipeline.transform.text import clean_cell, parse_date, parse_number, text_problem
+from pipeline.transform.text import (
+    TextProblem,
+    clean_cell,
+    parse_date,
+    parse_number,
+    stored_text,
+    text_problem,
+)
 
 # Columns of the staging rows (facts as the source states them), in order.
 FACT_COLUMNS: tuple[str, ...] = (
@@ -181,11 +188,15 @@ def score_row(source: str, benchmark: str, cols: ScoreColumns, raw: Mapping[str,
     low, high, stderr = _number(raw, cols.low), _number(raw, cols.high), _number(raw, cols.stderr)
     if stderr is not None and low is None and high is None:
         low, high = score - stderr, score + stderr  # one standard error either side
-    accessibility = clean_cell(raw.get(cols.accessibility), 100) if cols.accessibility else None
+    try:  # one markup rule for every text field we store (pipeline/transform/text.py)
+        accessibility = stored_text(raw.get(cols.accessibility), 100, "accessibility") if cols.accessibility else None
+        display = stored_text(raw.get(cols.display), 300, "display name") if cols.display else None
+        organization = stored_text(raw.get(cols.organization), 500, "organization") if cols.organization else None
+    except TextProblem as problem:
+        return Quarantined(str(problem))
     group = accessibility_group(accessibility) or accessibility_group(raw.get(cols.group) if cols.group else None)
-    display = clean_cell(raw.get(cols.display), 300) if cols.display else None
-    return (source, benchmark, model, display or model, clean_cell(raw.get(cols.organization), 500)
-            if cols.organization else None, codes[0] if codes else None, codes, released, score, low, high,
+    return (source, benchmark, model, display or model, organization,
+            codes[0] if codes else None, codes, released, score, low, high,
             stderr, cols.score, accessibility, group, None, date_in_name(model),
             release_key(display or model))
 
@@ -212,11 +223,16 @@ def arena_rows(leaderboard: object, catalog: object, category: str = "full") -> 
             rows.append(Quarantined(f"{key[:60]}: no numeric rating"))
             continue
         info = about.get(key, {})
-        licence = clean_cell(info.get("license"), 100)
+        try:
+            licence = stored_text(info.get("license"), 100, "licence")
+            name = stored_text(info.get("name"), 300, "name") or key
+            organization = stored_text(info.get("organization"), 200, "organization")
+        except TextProblem as problem:
+            rows.append(Quarantined(f"{key[:60]}: {problem}"))
+            continue
         group = accessibility_from_license(licence)
-        name = clean_cell(info.get("name"), 300) or key
         low, high = values.get("rating_q025"), values.get("rating_q975")
-        rows.append(("arena", "arena_text", key, name, clean_cell(info.get("organization"), 200), None, [], None,
+        rows.append(("arena", "arena_text", key, name, organization, None, [], None,
                      float(values["rating"]), float(low) if isinstance(low, int | float) else None,
                      float(high) if isinstance(high, int | float) else None, None, "rating",
                      None, group, licence, date_in_name(key), release_key(name) or release_key(key)))

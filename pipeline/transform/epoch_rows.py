@@ -18,7 +18,15 @@ from collections.abc import Mapping
 from pipeline.transform.accessibility import accessibility_group
 from pipeline.transform.countries import country_codes
 from pipeline.transform.hub_records import Quarantined
-from pipeline.transform.text import clean_cell, parse_date, parse_number, parse_timestamp, text_problem
+from pipeline.transform.text import (
+    TextProblem,
+    clean_cell,
+    parse_date,
+    parse_number,
+    parse_timestamp,
+    stored_text,
+    text_problem,
+)
 
 RELEASE_COLUMNS: tuple[str, ...] = (
     "release_id", "model", "organization", "organizations", "country", "countries", "publication_date",
@@ -46,7 +54,10 @@ def _number(raw: Mapping[str, str], column: str) -> float | None:
 
 
 def _text(raw: Mapping[str, str], column: str, limit: int = _TEXT_LIMIT) -> str | None:
-    return clean_cell(raw.get(column), limit)
+    try:
+        return stored_text(raw.get(column), limit, column)
+    except TextProblem as problem:
+        raise _Bad(str(problem)) from None
 
 
 def release_row(number: int, raw: Mapping[str, str]) -> tuple | Quarantined:
@@ -74,19 +85,19 @@ def release_row(number: int, raw: Mapping[str, str]) -> tuple | Quarantined:
         params = _number(raw, "Parameters")
         compute = _number(raw, "Training compute (FLOP)")
         hf_id = _text(raw, "Hugging Face developer id", 96)
-        if hf_id is not None and (problem := text_problem(hf_id, 96)):
-            raise _Bad(f"Hugging Face developer id {problem}")
+        # one markup rule for every text field we store (pipeline/transform/text.py)
+        accessibility = _text(raw, "Model accessibility", 100)
+        organization = _text(raw, "Organization")
+        domain, task = _text(raw, "Domain"), _text(raw, "Task")
+        category, base = _text(raw, "Organization categorization"), _text(raw, "Base model", _NAME_LIMIT)
     except _Bad as bad:
         return Quarantined(str(bad))
 
-    accessibility = _text(raw, "Model accessibility", 100)
-    organization = _text(raw, "Organization")
     organizations = list(dict.fromkeys(o.strip() for o in (organization or "").split(",") if o.strip()))
     return (
         number, model, organization, organizations, codes[0] if codes else None, codes, published,
         accessibility, accessibility_group(accessibility), params, compute,
         (clean_cell(raw.get("Frontier model")) or "").lower() in _TRUE,
         clean_cell(raw.get("Notability criteria")) is not None,
-        hf_id, _text(raw, "Domain"), _text(raw, "Task"), _text(raw, "Organization categorization"),
-        _text(raw, "Base model", _NAME_LIMIT), last_modified,
+        hf_id, domain, task, category, base, last_modified,
     )

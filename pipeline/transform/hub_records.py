@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from pipeline.transform.distillation import distillation, load_teacher_datasets
 from pipeline.transform.licenses import normalize_license
 from pipeline.transform.lineage import declared_bases
 from pipeline.transform.params import measured_params, params_from_name
+from pipeline.transform.repo_ids import is_repo_id
 from pipeline.transform.text import parse_timestamp, text_problem, texts_problem
 
 # Columns of the staging table, in the order :func:`hub_row` returns them.
@@ -31,12 +31,10 @@ STAGING_COLUMNS: tuple[str, ...] = (
     "downloads_30d", "downloads_all_time", "likes", "trending_score",
     "pipeline_tag", "library", "tags", "created_at", "last_modified",
     "base_model", "base_models", "base_relation", "base_evidence", "card_datasets",
-    "distilled", "teacher_hint", "teacher_organization", "teacher_country", "distill_evidence",
+    "distilled", "teacher_hint", "teacher_hint_organization", "teacher_hint_country", "distill_evidence",
     "scope", "fetched_at",
 )
 
-# Hub repo ids: an optional namespace and a name, 96 characters each at most.
-_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 _COUNT_FIELDS = (("downloads", "downloads_30d"), ("downloadsAllTime", "downloads_all_time"), ("likes", "likes"))
 _SHORT_TEXT = 200      # pipeline tag, library, licence name
 _TAG_TEXT = 300
@@ -123,12 +121,15 @@ def _gated(value: object) -> tuple[bool | None, str | None]:
     raise _Bad(f"gated is {value!r:.40}")
 
 
-def _strings(value: object, limit: int = 50) -> list[str]:
+def _strings(value: object, key: str, limit: int = 50) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         return []
-    return [v.strip()[:_SHORT_TEXT] for v in value[:limit] if isinstance(v, str) and v.strip()]
+    texts = [v.strip()[:_SHORT_TEXT] for v in value[:limit] if isinstance(v, str) and v.strip()]
+    if problem := texts_problem(texts, _SHORT_TEXT):  # the one markup rule of every stored text
+        raise _Bad(f"{key} {problem}")
+    return texts
 
 
 def hub_row(record: object, scope: str, fetched_at: datetime) -> tuple | Quarantined:
@@ -140,12 +141,12 @@ def hub_row(record: object, scope: str, fetched_at: datetime) -> tuple | Quarant
         return Quarantined("missing id")
     if not isinstance(model_id, str):
         return Quarantined(f"id is {type(model_id).__name__}, not text")
-    if not _REPO_ID.match(model_id):
+    if not is_repo_id(model_id):
         problem = text_problem(model_id, 193) or "is not a Hub repo id"
         return Quarantined(f"id {problem}")
     try:
         author = _short_text(record, "author") or (model_id.split("/", 1)[0] if "/" in model_id else None)
-        if author is not None and not _REPO_ID.match(author):
+        if author is not None and ("/" in author or not is_repo_id(author)):
             raise _Bad("author is not a Hub user or organisation name")
         tags = _tags(record)
         card = _object(record, "cardData") or {}
@@ -164,13 +165,13 @@ def hub_row(record: object, scope: str, fetched_at: datetime) -> tuple | Quarant
         license_name = card.get("license_name")
         if isinstance(license_name, str) and (problem := text_problem(license_name, _SHORT_TEXT)):
             raise _Bad(f"cardData.license_name {problem}")
+        datasets = _strings(card.get("datasets"), "cardData.datasets")
     except _Bad as bad:
         return Quarantined(str(bad))
 
     license_id, family = normalize_license(card.get("license"), license_name, tags)
     params, params_source, undercounted = measured_params(safetensors, gguf)
     bases, relation, evidence = declared_bases(base_models_field, tags, card, model_id)
-    datasets = _strings(card.get("datasets"))
     distilled = distillation(model_id, tags, datasets, load_teacher_datasets(), bases)
     return (
         model_id, author, license_id, family, gated, gated_mode,

@@ -12,13 +12,11 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from pipeline.transform.repo_ids import is_repo_id
+
 BASE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
 _RELATIONS = frozenset(BASE_RELATIONS)
 
-# The Hub's own repo-id rule (as huggingface_hub validates it): optional "namespace/", name of
-# [A-Za-z0-9._-] up to 96 characters, neither starting nor ending with "-" or ".".
-_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?"
-_REPO_ID = re.compile(rf"(?:{_PART}/)?{_PART}", re.ASCII)
 # A card may link its base instead of naming it; only links to the Hub itself are accepted.
 _HUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
 _TAG_PREFIX = "base_model:"
@@ -110,10 +108,8 @@ def _repo_id(text: str) -> str | None:
     text = text.strip()
     if _HUB_URL.match(text):
         text = _HUB_URL.sub("", text, count=1).rstrip("/")
-    # ".." and "--" are forbidden by the Hub; ".." would also be a path traversal downstream.
-    if not _REPO_ID.fullmatch(text) or ".." in text or "--" in text:
-        return None
-    return text
+    # the client's own rule (pipeline/transform/repo_ids.py): it forbids ".." too, a path traversal downstream
+    return text if is_repo_id(text) else None
 
 
 def _relation(value: object, n_bases: int) -> str | None:

@@ -73,6 +73,27 @@ def clean_cell(value: object, max_len: int = 1000) -> str | None:
     return text[:max_len].rstrip() or None
 
 
+class TextProblem(ValueError):
+    """A text field unfit to store (markup, control characters): the record is quarantined with it."""
+
+
+def stored_text(value: object, max_len: int, field: str) -> str | None:
+    """One text field of a source record, as stored: :func:`clean_cell`, then the one markup rule
+    every text field follows (:func:`text_problem`). Raises :class:`TextProblem` naming the field.
+
+    >>> stored_text("  Meta AI ", 100, "Organization")
+    'Meta AI'
+    >>> stored_text("<b>Org</b>", 100, "Organization")
+    Traceback (most recent call last):
+    ...
+    pipeline.transform.text.TextProblem: Organization contains markup
+    """
+    text = clean_cell(value, max_len)
+    if text is not None and (problem := text_problem(text, max_len)):
+        raise TextProblem(f"{field} {problem}")
+    return text
+
+
 def text_problem(value: str, max_len: int) -> str | None:
     """A short reason why ``value`` is unfit as a stored label, or None when it is fine.
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.analysis.gap import lag_table, summarize
-from tests.helpers import metric
+from tests.helpers import metric, no_exceptions
 
 
 def points_by_sql(db, benchmark: str, where: str = "true") -> pd.DataFrame:
@@ -84,3 +84,21 @@ def test_the_overview_gives_the_gap_claim_a_verdict(app):
     at = app()
     text = " ".join(m.value for m in at.markdown)
     assert "on eci: open records released" in text and "trail by" in text
+
+
+@pytest.mark.parametrize(("query", "note"), [
+    ({"min_benchmarks": "inf"}, "min_benchmarks value `inf`"),
+    ({"min_benchmarks": "1e309"}, "min_benchmarks value `1e309`"),
+    ({"min_benchmarks": "-1e309"}, "min_benchmarks value `-1e309`"),
+    ({"min_benchmarks": "99"}, "give a whole number from 0 to 40"),
+    ({"window": "2024-13"}, "window value"),
+    ({"window": ["2025-01", "2023-01"]}, "the earlier first"),
+    ({"split": "<script>alert(1)</script>"}, "unknown split value `<script>alert(1)</script>`"),
+    ({"open_def": "'; DROP TABLE models; --"}, "unknown open_def value"),
+    ({"benchmark": "x" * 5000}, "Ignored benchmark"),
+])
+def test_hostile_options_in_the_link_are_ignored_with_a_note(app, query, note):
+    at = app("gap", query)
+    no_exceptions(at)
+    assert any(note in w.value for w in [*at.warning, *at.sidebar.warning]), [w.value for w in at.warning]
+    assert at.subheader  # the analysis still ran, on the default options

@@ -68,3 +68,28 @@ def test_a_csv_download_arrives_and_parses(dashboard, page):
     assert download.suggested_filename.endswith(".csv") and "country-US+CN" in download.suggested_filename
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
     assert rows and "open_share_pct" in rows[0]
+
+
+@pytest.mark.parametrize("value", ["inf", "1e309", "-1e309"])
+def test_a_hostile_number_in_the_link_is_a_note_not_an_exception(dashboard, page, value):
+    page.goto(f"{dashboard.url}/gap?min_benchmarks={value}")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Ignored min_benchmarks value" in page.locator('[data-testid="stSidebar"]').inner_text()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=30_000)
+
+
+def test_the_grids_own_toolbar_offers_no_raw_csv(dashboard, page):
+    """The explorer's grid toolbar must not export cells as they are (formulas included): the
+    page's own buttons, which neutralise them, are the way to download."""
+    page.goto(f"{dashboard.url}/explorer")
+    wait_for_app(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(timeout=20_000)
+    buttons = toolbar.locator("button")
+    labels = [buttons.nth(i).get_attribute("aria-label") or "" for i in range(buttons.count())]
+    assert labels, "the toolbar shows its other actions"
+    assert not any("download" in label.lower() or "csv" in label.lower() for label in labels), labels
+    assert page.locator('[data-testid="stDownloadButton"]').count() >= 2  # the page's own downloads

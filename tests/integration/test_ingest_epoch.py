@@ -105,7 +105,7 @@ def test_5xx_and_a_short_body_are_retried(make_settings):
 def test_a_file_without_a_model_column_fails_cleanly_and_publishes_nothing(make_settings):
     with StaticServer({"/m.csv": b"Name,Country\nX,China\n"}) as files:
         settings = make_settings(LANDSCAPE_EPOCH_MODELS_URL=files.url_for("/m.csv"))
-        with pytest.raises(SourceError, match="no Model column"):
+        with pytest.raises(SourceError, match="lacks the required column .Model."):
             ingest(settings, EPOCH, Progress.quiet())
     assert not settings.db_path.exists()
 

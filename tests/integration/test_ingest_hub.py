@@ -170,3 +170,22 @@ def test_epoch_only_run_keeps_the_hub_models_and_history(make_settings, records)
     assert _rows(settings.db_path, "SELECT count(*) FROM model_snapshots")[0][0] == 1000
     # attribution was recomputed with Epoch's developer ids: Qwen models are Chinese
     assert _rows(settings.db_path, "SELECT DISTINCT country FROM models WHERE author = 'Qwen'") == [("CN",)]
+
+
+def test_an_older_databases_models_are_carried_by_column_name(make_settings, records):
+    import duckdb
+
+    from tests.fixtures import epoch_csv
+    from tests.loopback.static import StaticServer
+
+    with HubServer(records[:1000]) as hub, StaticServer({"/m.csv": epoch_csv()}) as files:
+        settings = make_settings(HF_ENDPOINT=hub.url, LANDSCAPE_EPOCH_MODELS_URL=files.url_for("/m.csv"))
+        ingest(settings, FULL, Progress.quiet())
+        expected = _rows(settings.db_path, "SELECT model_id, downloads_30d, base_model FROM models ORDER BY 1")
+        con = duckdb.connect(str(settings.db_path))  # as a database written before this column existed
+        con.execute("ALTER TABLE models DROP COLUMN teacher_hint_organization")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        con.close()
+        run = ingest(settings, IngestOptions(sources=("epoch",)), Progress.quiet())  # the Hub's rows are carried
+    assert run.status == "published" and not run.notes  # an older schema is read, not set aside
+    assert _rows(settings.db_path, "SELECT model_id, downloads_30d, base_model FROM models ORDER BY 1") == expected

@@ -117,3 +117,18 @@ def test_the_generators_listing_records_give_the_same_lineage_as_their_baseModel
         full = hub_row(record, "ancestor", NOW)
         assert (col(listed, "base_models"), col(listed, "base_relation")) == \
             (col(full, "base_models"), col(full, "base_relation")), record["id"]
+
+
+@pytest.mark.parametrize("model_id", ["_user/model", "user/_model", "user/model_", "u/a.b_c-d", "gpt2"])
+def test_ids_the_client_accepts_are_never_quarantined(model_id):
+    from huggingface_hub.utils import validate_repo_id
+
+    validate_repo_id(model_id)  # the client's own rule says yes
+    row = hub_row({"id": model_id}, "full", NOW)
+    assert not isinstance(row, Quarantined) and col(row, "model_id") == model_id
+
+
+@pytest.mark.parametrize("model_id", ["a--b/c", "a/b..c", "a/b.git", "-a/b", "a/b/c", "a b/c", "a/" + "x" * 97,
+                                      "Ünïcode/näme"])
+def test_ids_the_client_refuses_are_quarantined(model_id):
+    assert isinstance(hub_row({"id": model_id}, "full", NOW), Quarantined)
