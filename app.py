@@ -11,7 +11,7 @@ from pipeline.errors import StorageError
 
 st.set_page_config(page_title="Open Model Landscape", page_icon=":material/public:", layout="wide")
 # The grids' own CSV download would write cells as they are, formulas included: every table and
-# chart has a Download CSV button that neutralises them instead (pipeline/csv_safety.py).
+# chart has a Download CSV button that neutralises them instead (landscape/csv_safety.py).
 st.set_option("client.disableDataExport", True)
 
 PAGES = [
@@ -32,6 +32,7 @@ page = st.navigation(PAGES)
 try:
     frame.setup()
     page.run()
+    frame.finish()
 except StorageError as exc:  # a database that cannot be read: one line and how to rebuild, not a traceback
     st.error(f"{exc}", icon=":material/database_off:")
 finally:

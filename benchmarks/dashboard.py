@@ -1,7 +1,7 @@
 """Dashboard benchmark: every page's queries at 3,000,000 Hub models, cold and warm, and memory.
 
 1. A database of N synthetic models, built the way the ingest benchmark does it: the pipeline's
-   own generator (:mod:`pipeline.synthetic`) served by the loopback Hub imitation, through the
+   own generator (:mod:`tests.synthetic`) served by the loopback Hub imitation, through the
    real ``python -m pipeline ingest``. Epoch's real models file from ``../shared/data`` is served
    too when present (else the hand-written fixture rows). ``--db PATH`` reuses a database.
 2. Each page is rendered once per filter combination with Streamlit's AppTest, recording the

@@ -1,7 +1,7 @@
 """Ingest benchmark: the pipeline vs the naive way vs what the server can serve, at Hub scale.
 
 For each N, a loopback Hub imitation (its own process) serves N synthetic models shaped like
-real ``/api/models?expand=…`` items (:mod:`pipeline.synthetic`). Three clients read the whole
+real ``/api/models?expand=…`` items (:mod:`tests.synthetic`). Three clients read the whole
 listing, each in its own process so its peak memory is its own:
 
 - **serving rate**: a plain HTTP client that only follows the ``Link`` pages (no parsing):

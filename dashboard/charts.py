@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from dashboard.colors import ACCESS, LICENSE_FAMILY, country_color
-from pipeline.transform.countries import country_name
+from dashboard.colors import ACCESS, LICENSE_FAMILY, country_color_map, country_label
+from landscape.queries import OTHER
 
 COUNTRY_LABEL = "Country"
 TEMPLATE = "plotly_white"
@@ -35,16 +35,17 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_country_names(frame: pd.DataFrame, column: str = "country", label: str = COUNTRY_LABEL) -> pd.DataFrame:
-    """A copy with a display-name column for country codes (unattributed rows say so)."""
+    """A copy (escaped for Plotly) with a display column naming each country bucket (see :func:`country_label`)."""
     out = plain(frame)
-    out[label] = [country_name(c) if isinstance(c, str) and c else "Unattributed" for c in out[column]]
+    out[label] = [country_label(c) for c in frame[column]]
     return out
 
 
-def country_color_map(frame: pd.DataFrame, column: str = "country") -> dict[str, str]:
-    return {(country_name(c) if isinstance(c, str) and c else "Unattributed"): country_color(c if isinstance(c, str)
-                                                                                              else "")
-            for c in frame[column].drop_duplicates()}
+def country_order(frame: pd.DataFrame, column: str = "country", by: str = "downloads") -> list[str]:
+    """The labels of a frame's country buckets by ``by``, descending, with Other and Unattributed last."""
+    totals = frame.groupby(column, dropna=False)[by].sum().sort_values(ascending=False)
+    tail = [c for c in (OTHER, "") if c in totals.index]
+    return [country_label(c) for c in [c for c in totals.index if c not in tail] + tail]
 
 
 def lines_by_country(frame: pd.DataFrame, x: str, y: str, y_title: str, *, log_y: bool = False,
@@ -52,7 +53,7 @@ def lines_by_country(frame: pd.DataFrame, x: str, y: str, y_title: str, *, log_y
     named = with_country_names(frame)
     named = named.sort_values(x)
     fig = px.line(named, x=x, y=y, color=COUNTRY_LABEL, markers=markers, log_y=log_y, template=TEMPLATE,
-                  color_discrete_map=country_color_map(frame), hover_data=list(hover))
+                  color_discrete_map=country_color_map(frame["country"]), hover_data=list(hover))
     fig.update_layout(yaxis_title=y_title, xaxis_title=None, hovermode="closest")
     fig.update_xaxes(categoryorder="category ascending")
     return fig
@@ -62,7 +63,7 @@ def bars_by_country(frame: pd.DataFrame, x: str, y: str, y_title: str, *, horizo
                     hover: Sequence[str] = (), barmode: str = "group") -> go.Figure:
     named = with_country_names(frame)
     kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
-    fig = px.bar(named, color=COUNTRY_LABEL, template=TEMPLATE, color_discrete_map=country_color_map(frame),
+    fig = px.bar(named, color=COUNTRY_LABEL, template=TEMPLATE, color_discrete_map=country_color_map(frame["country"]),
                  hover_data=list(hover), barmode=barmode, **kwargs)
     fig.update_layout(yaxis_title=None if horizontal else y_title, xaxis_title=y_title if horizontal else None)
     return fig

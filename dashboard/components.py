@@ -13,10 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.filters import describe
+from dashboard import data
 from dashboard.markdown import md_escape
-from pipeline.csv_safety import frame_to_csv
-from pipeline.datasets import Filters
+from landscape.csv_safety import frame_to_csv
+from landscape.filters import Filters
 from pipeline.sources import SOURCES, SourceInfo
 
 # Citations of the sources, from the one registry (pipeline/sources/__init__.py).
@@ -38,9 +38,12 @@ def download_csv(name: str, data: pd.DataFrame, filters: Filters, label: str = "
 
 def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | None, data: pd.DataFrame,
                 sources: Iterable[SourceInfo], filters: Filters,
-                applies: Iterable[str] = ("country", "license", "org", "task", "size", "years"),
                 empty_message: str = "No data for these filters.") -> None:
-    """One chart with its title, reading guide, source line, active filters and CSV download."""
+    """One chart with its title, reading guide, source line, active filters and CSV download.
+
+    The filters named are those that apply to the tables the page's queries have filtered so far
+    (see :func:`dashboard.data.run`), so a caption never names a filter the chart ignores.
+    """
     with st.container(border=True):
         st.markdown(f"#### {title}")
         st.caption(f"**How to read this:** {how_to_read}")
@@ -50,18 +53,10 @@ def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | Non
             figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
             st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
         sources_md = "; ".join(s.markdown() for s in sources)
-        st.caption(f"Source: {sources_md}. Filters: {md_escape(describe(filters, applies))}.")
+        st.caption(f"Source: {sources_md}. Filters: {md_escape(filters_line(filters))}.")
         download_csv(name, data, filters)
 
 
-def headline(label: str, value: str, help_text: str | None = None) -> None:
-    st.metric(label, value, help=help_text)
-
-
-def applies_note(applies: Iterable[str]) -> None:
-    names = {"country": "country", "license": "licence family", "org": "organisation", "task": "task",
-             "size": "size", "years": "years"}
-    applies = list(applies)
-    ignored = [names[k] for k in names if k not in applies]
-    if ignored:
-        st.caption(f"Filters that do not apply on this page: {', '.join(ignored)}.")
+def filters_line(filters: Filters) -> str:
+    """The active filters that apply to what this page has queried, as a caption names them."""
+    return filters.describe(data.filtered_this_run() or None)

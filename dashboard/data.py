@@ -1,26 +1,33 @@
-"""Pages' access to the published database: short-lived read-only connections, cached results.
+"""Pages' access to the published database: short-lived read-only connections, one cache.
 
-Results are cached under the published version (:func:`pipeline.storage.published_version`),
-so a new publish shows up on the next rerun without a restart, and a filter the cache has
-seen before answers at once. A cache miss opens one read-only connection for the rest of the
-script run, shared by the page's other misses; ``app.py`` closes it when the run ends, so no
-connection outlives a rerun (a reader must never hold the database between reruns).
+Every query and analysis of the read side is called through :func:`run` as the function it is:
+``data.run(adoption.history, filters, "30d")``. Results are cached under the published version
+(:func:`pipeline.storage.published_version`) and the function itself, so a new publish shows up
+on the next rerun without a restart, and a view the cache has seen before answers at once. A
+cache miss opens one read-only connection for the rest of the script run, shared by the page's
+other misses; ``app.py`` closes it when the run ends, so no connection outlives a rerun (a
+reader must never hold the database between reruns).
+
+:func:`run` also notes the tables whose global filters each query applies
+(:func:`landscape.queries.filtered_on`): the page's caption of the filters that do not apply
+to it is computed from them.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
+import types
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
+from landscape.queries import filtered_tables
+from landscape.queries.meta import NOTHING_PUBLISHED, DataState, data_state
 from pipeline.config import load_settings
-from pipeline.errors import one_line
+from pipeline.errors import StorageError, one_line
 from pipeline.storage import connect_readonly, damaged, is_damage, published_version
 
 # DuckDB's DataFrame conversion calls a pandas API that pandas 3.1 deprecates; it is DuckDB's
@@ -29,24 +36,7 @@ warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop
 
 _run = threading.local()  # Streamlit runs each session's script in its own thread
 
-Query = Callable[..., pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class DataState:
-    """What the published database holds, for empty and partial states."""
-
-    version: str | None
-    published_at: str | None
-    sources: dict[str, dict]      # source → {fetched_at, rows, url, detail}
-    rows: dict[str, int]          # table → rows
-
-    @property
-    def exists(self) -> bool:
-        return self.version is not None
-
-    def has(self, table: str) -> bool:
-        return self.rows.get(table, 0) > 0
+T = TypeVar("T")
 
 
 def _version() -> str | None:
@@ -69,34 +59,50 @@ def close_connection() -> None:
         con.close()
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
-def _cached(version: str, module: str, name: str, args: tuple) -> pd.DataFrame:
-    fn = getattr(importlib.import_module(module), name)
+def _function_key(fn: types.FunctionType) -> str:
+    # A query is a module-level function: its module and name say which one, across reruns and
+    # sessions (the cache holds results, never the function).
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+@st.cache_data(max_entries=2000, show_spinner=False, hash_funcs={types.FunctionType: _function_key})
+def _cached(version: str, query: Callable[..., Any], args: tuple) -> Any:
     try:
-        return fn(connection(), *args)
+        return query(connection(), *args)
     except duckdb.Error as exc:
         if not is_damage(exc):  # a mistake in a query stays a bug, with its traceback
             raise
         raise damaged(load_settings().db_path, one_line(exc, limit=160)) from None
 
 
-def run(query: Query, *args: object) -> pd.DataFrame:
-    """``query(con, *args)`` on the published database, cached per published version."""
+def run(query: Callable[..., T], *args: object) -> T:
+    """``query(con, *args)`` on the published database, cached per published version.
+
+    Raises :class:`pipeline.errors.StorageError` when nothing is published (pages check
+    :func:`state` first) or the database is damaged.
+    """
+    tables = getattr(_run, "filtered", None)
+    if tables is not None:
+        tables.update(filtered_tables(query, args))
     version = _version()
     if version is None:
-        return pd.DataFrame()
-    return _cached(version, query.__module__, query.__name__, args)
+        raise StorageError(f"no database at {load_settings().db_path}: run `python -m pipeline ingest` first")
+    return _cached(version, query, args)
 
 
-@st.cache_data(max_entries=20, show_spinner=False)
-def _state(version: str) -> DataState:
-    from dashboard.queries.meta import data_state
-    return data_state(connection(), version)
+def start_run() -> None:
+    """Forget the tables noted by the previous script run (``app.py`` calls this first)."""
+    _run.filtered = set()
+
+
+def filtered_this_run() -> set[str]:
+    """The tables whose filters the queries of this script run applied."""
+    return set(getattr(_run, "filtered", set()))
 
 
 def state() -> DataState:
-    """The current :class:`DataState` (an empty one when nothing is published yet)."""
+    """What is published (an empty :class:`DataState` when nothing is)."""
     version = _version()
     if version is None:
-        return DataState(None, None, {}, {})
-    return _state(version)
+        return NOTHING_PUBLISHED
+    return _cached(version, data_state, (version,))

@@ -2,45 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
 
 import streamlit as st
 
 from dashboard import data
-from dashboard.filters import FilterOptions, sidebar
+from dashboard.filters import sidebar
 from dashboard.markdown import md_escape
-from dashboard.queries.meta import filter_options
-from pipeline.datasets import Filters
+from landscape.filters import Filters, not_applying
+from landscape.freshness import ago
+from landscape.queries.meta import NOTHING_PUBLISHED, DataState, FilterOptions, filter_options
 from pipeline.sources import SOURCES
 
 INGEST_HELP = ("Run `make ingest` (or `python -m pipeline ingest`) on a machine that can reach "
                "huggingface.co and epoch.ai, then reload this page.")
-
-
-def _ago(stamp: str | None) -> str:
-    if not stamp:
-        return "never"
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    hours = (datetime.now(UTC) - when).total_seconds() / 3600
-    if hours < 1:
-        return "less than an hour ago"
-    if hours < 48:
-        return f"{hours:.0f} hours ago"
-    return f"{hours / 24:.0f} days ago"
+_page = threading.local()  # this script run's filter note (Streamlit runs each session in its own thread)
 
 
 def page_guard() -> None:
     """Make sure a page runs inside ``app.py``'s frame (navigation, filters, freshness).
 
-    A ``pages/`` folder beside the main script turns Streamlit's old multipage mode on until
-    ``st.navigation`` first runs in the server process; in that window a deep link such as
-    ``/openness`` runs the page script alone. The first page to notice switches the old mode
-    off, as ``st.navigation`` would have, and reruns through the frame.
+    Streamlit 1.67 offers no setting for this, so the workaround lives here, and only here:
+    ``tests/app/test_navigation_guard.py`` fails when Streamlit changes the behaviour it relies on.
+
+    A ``pages/`` folder beside the main script turns Streamlit's old multipage mode on
+    (``PagesManager.uses_pages_directory``) until ``st.navigation`` first runs in the server
+    process; in that window a deep link such as ``/openness`` runs the page script alone, without
+    this frame. Every page calls this first: the first to notice switches the old mode off, as
+    ``st.navigation`` would have, and reruns through the frame.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -49,14 +38,12 @@ def page_guard() -> None:
         st.rerun()
 
 
-def setup() -> data.DataState:
+def setup() -> DataState:
     """Draw the sidebar (filters, freshness) and remember the active filters for the page."""
+    data.start_run()
+    _page.note = None
     state = data.state()  # a damaged database raises StorageError: app.py shows it in one line
-    options = FilterOptions((), (), ())
-    if state.exists:
-        opts = data.run(filter_options)
-        if isinstance(opts, dict):
-            options = FilterOptions(opts["countries"], opts["organizations"], opts["tasks"])
+    options = data.run(filter_options) if state.exists else FilterOptions()
     st.session_state["_filters"] = sidebar(options)
     with st.sidebar:
         st.divider()
@@ -64,7 +51,7 @@ def setup() -> data.DataState:
         if not state.exists:
             st.caption("No database published yet.")
         else:
-            st.caption(f"Published {_ago(state.published_at)}.")
+            st.caption(f"Published {ago(state.published_at)}.")
             for source in SOURCES.values():
                 st.caption(freshness_line(source.id, state))
         st.caption("Epoch AI data: CC BY 4.0. See *Methodology & sources*.")
@@ -77,20 +64,34 @@ def filters() -> Filters:
     return st.session_state.get("_filters", Filters())
 
 
-def state() -> data.DataState:
-    return st.session_state.get("_data_state") or data.DataState(None, None, {}, {})
+def state() -> DataState:
+    return st.session_state.get("_data_state") or NOTHING_PUBLISHED
 
 
-def freshness_line(source: str, current: data.DataState) -> str:
+def filter_note() -> None:
+    """Where the page says which global filters do not apply to it: filled in by :func:`finish`,
+    once the page's queries have said which tables they filter."""
+    _page.note = st.empty()
+
+
+def finish() -> None:
+    """End of a page run (``app.py``): fill the page's filter note from the queries it ran."""
+    slot, _page.note = getattr(_page, "note", None), None
+    ignored = not_applying(data.filtered_this_run())
+    if slot is not None and ignored:
+        slot.caption(f"Filters that do not apply on this page: {', '.join(label.lower() for label in ignored)}.")
+
+
+def freshness_line(source: str, current: DataState) -> str:
     """One line on a source: when it was fetched, and whether its last attempt failed and why."""
     label = SOURCES[source].label
     info = current.sources.get(source) or {}
     if info.get("fetched_at"):
-        line = f"{label}: fetched {_ago(info['fetched_at'])}, {info['rows'] or 0:,} rows"
+        line = f"{label}: fetched {ago(info['fetched_at'])}, {info['rows'] or 0:,} rows"
     else:
         line = f"{label}: not ingested yet"
     if info.get("status") == "failed":
-        line += f". **Last attempt failed** {_ago(info['failed_at'])}: {md_escape(info['error'] or '')}"
+        line += f". **Last attempt failed** {ago(info['failed_at'])}: {md_escape(info['error'] or '')}"
     return line
 
 
@@ -98,7 +99,7 @@ def _sources_of(table: str) -> list[str]:
     return [s.id for s in SOURCES.values() if table in s.tables]
 
 
-def require(*tables: str) -> data.DataState:
+def require(*tables: str) -> DataState:
     """Stop the page with a plain explanation when a table it needs has no data; say when the
     source behind a table it shows failed on its last attempt."""
     current = state()
@@ -109,9 +110,9 @@ def require(*tables: str) -> data.DataState:
     failed = [s for t in tables for s in _sources_of(t) if (current.sources.get(s) or {}).get("status") == "failed"]
     for source in dict.fromkeys(failed):
         info = current.sources[source]
-        kept = (f" The figures below are from its last successful fetch, {_ago(info['fetched_at'])}."
+        kept = (f" The figures below are from its last successful fetch, {ago(info['fetched_at'])}."
                 if info.get("fetched_at") else "")
-        st.warning(f"The last {SOURCES[source].label} fetch failed {_ago(info['failed_at'])}: "
+        st.warning(f"The last {SOURCES[source].label} fetch failed {ago(info['failed_at'])}: "
                    f"{md_escape(info['error'] or 'no reason recorded')}.{kept} The next ingest tries again.",
                    icon=":material/sync_problem:")
     if missing:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.markdown import md_escape
-from pipeline.analysis.gap import LEVEL
+from landscape.analysis.gap import LEVEL
 from pipeline.transform.countries import country_name
 
 MIN_RELEASES = 5  # fewer releases in a year than this is too thin for a verdict

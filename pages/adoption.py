@@ -6,47 +6,20 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.colors import country_color
-from dashboard.components import HUB, applies_note, chart_block, download_csv
-from dashboard.filters import describe
+from dashboard.colors import country_color_map, country_label
+from dashboard.components import HUB, chart_block, download_csv, filters_line
 from dashboard.markdown import md_escape
-from dashboard.queries import adoption as q
-from pipeline.transform.countries import country_name
+from landscape.queries import adoption as q
 
 frame.page_guard()
 
-APPLIES = ("country", "license", "org", "task", "size", "years")
 MEASURE_LABELS = {"30d": "Last 30 days", "all": "All time"}
-OTHER_COLOR = "#8c8c8c"
 ATTRIBUTION = {"uploader": "Uploader's country", "origin": "Origin country (root model)"}
-
-
-
-
-def label(code: object) -> str:
-    """Display name of a country bucket: a country, *Other countries* or *Unattributed*."""
-    if code == q.OTHER:
-        return "Other countries"
-    return country_name(code) if isinstance(code, str) and code else "Unattributed"
-
-
-def colors(codes: pd.Series) -> dict[str, str]:
-    return {label(c): OTHER_COLOR if c == q.OTHER else country_color(c if isinstance(c, str) else "")
-            for c in codes.drop_duplicates()}
 
 
 def named(df: pd.DataFrame, column: str = "origin_country") -> pd.DataFrame:
     """``df`` (escaped for Plotly) with a ``Country`` display column."""
-    out = charts.plain(df)
-    out[charts.COUNTRY_LABEL] = [label(c) for c in df[column]]
-    return out
-
-
-def order(df: pd.DataFrame, column: str = "origin_country", by: str = "downloads") -> list[str]:
-    """Countries by ``by`` descending, with Other and Unattributed last."""
-    totals = df.groupby(column, dropna=False)[by].sum().sort_values(ascending=False)
-    tail = [c for c in (q.OTHER, "") if c in totals.index]
-    return [label(c) for c in [c for c in totals.index if c not in tail] + tail]
+    return charts.with_country_names(df, column)
 
 
 def number(value: object, fmt: str = "{:,.0f}") -> str:
@@ -58,7 +31,7 @@ def country_bars(df: pd.DataFrame, value: str, title: str) -> go.Figure | None:
     if df.empty:
         return None
     shown = named(df, "country").assign(Attribution=df["attribution"].map(ATTRIBUTION))
-    countries = order(df[df["attribution"] == "origin"], "country", value)
+    countries = charts.country_order(df[df["attribution"] == "origin"], "country", value)
     fig = px.bar(shown, x=value, y=charts.COUNTRY_LABEL, color="Attribution", orientation="h",
                  barmode="group", template=charts.TEMPLATE, hover_data=["models"],
                  color_discrete_sequence=["#7f7f7f", "#1f77b4"],
@@ -73,7 +46,7 @@ def stacked_facets(df: pd.DataFrame, x: str, measures: dict[str, str], facet: st
                    value_name="value")
     long["measure"] = long["measure"].map(measures)
     fig = px.bar(named(long), x=x, y="value", color=charts.COUNTRY_LABEL, template=charts.TEMPLATE,
-                 color_discrete_map=colors(long["origin_country"]), **{facet: "measure"}, **kwargs)
+                 color_discrete_map=country_color_map(long["origin_country"]), **{facet: "measure"}, **kwargs)
     fig.update_yaxes(matches=None, showticklabels=True, title=None)
     fig.update_xaxes(title=None)
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
@@ -89,7 +62,7 @@ st.markdown("What people download and like on the Hugging Face Hub, by country. 
             "organisation we cannot attribute are shown as *Unattributed*, not spread over countries.")
 frame.require("models")
 filters = frame.filters()
-applies_note(APPLIES)
+frame.filter_note()
 
 # Options are shown as they appear in the link (`?downloads=all`): a bound widget writes its
 # displayed label to the URL, so a format_func would change the link's vocabulary.
@@ -129,24 +102,24 @@ with left:
                 "models whose root base model comes from it (derivatives count for the root's country). "
                 "The twelve countries with most downloads are shown; the rest are summed as *Other "
                 "countries*.", country_bars(by_country, "downloads", measure.capitalize()), by_country, [HUB],
-                filters, APPLIES)
+                filters)
 with right:
     chart_block(f"likes_by_country_{downloads}", "Likes by country",
                 "Likes of the same models, counted the same two ways (the countries are those with most "
-                "downloads).", country_bars(likes, "likes", "Likes"), likes, [HUB], filters, APPLIES)
+                "downloads).", country_bars(likes, "likes", "Likes"), likes, [HUB], filters)
 
 # --- cohorts ------------------------------------------------------------------------------------
 cohorts = data.run(q.cohorts, filters, downloads)
 figure = None
 if not cohorts.empty:
     figure = stacked_facets(cohorts, "month", {"models": "Models created", "downloads": measure.capitalize()},
-                            "facet_row", category_orders={charts.COUNTRY_LABEL: order(cohorts)}, height=620)
+                            "facet_row", category_orders={charts.COUNTRY_LABEL: charts.country_order(cohorts, "origin_country")}, height=620)
 chart_block(f"cohorts_{downloads}",
             "Cohorts: models created per month and their downloads, by origin country",
             "Top: how many repositories were created each month (repository creation, not release). "
             f"Bottom: the {measure} of each month's cohort today. Colours are the origin countries with "
             "most downloads.",
-            figure, cohorts, [HUB], filters, APPLIES)
+            figure, cohorts, [HUB], filters)
 
 # --- recency and concentration ------------------------------------------------------------------
 left, right = st.columns(2)
@@ -154,29 +127,29 @@ with left:
     fig = None
     if not recent.empty:
         fig = px.bar(named(recent), x=charts.COUNTRY_LABEL, y="recent_share_pct", color=charts.COUNTRY_LABEL,
-                     template=charts.TEMPLATE, color_discrete_map=colors(recent["origin_country"]),
+                     template=charts.TEMPLATE, color_discrete_map=country_color_map(recent["origin_country"]),
                      hover_data=["recent_downloads", "downloads", "recent_models", "models"])
         fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Share of downloads (%)")
     chart_block(f"recent_share_{downloads}",
                 "Share of downloads going to models created in the last 12 months",
                 f"For each origin country, the {measure} of models created after {since} (twelve months "
                 "before the newest repository in the data) as a share of all its downloads: high means its "
-                "adoption rides on new models.", fig, recent, [HUB], filters, APPLIES)
+                "adoption rides on new models.", fig, recent, [HUB], filters)
 with right:
     fig = None
     if not concentration.empty:
         shown = charts.plain(concentration)
         pairs = zip(concentration["scope"], concentration["origin_country"], strict=True)
-        shown["Scope"] = ["All models" if scope == "all" else label(code) for scope, code in pairs]
+        shown["Scope"] = ["All models" if scope == "all" else country_label(code) for scope, code in pairs]
         palette = {"All models": "#252525"}
-        palette.update(colors(concentration.loc[concentration["scope"] == "country", "origin_country"]))
+        palette.update(country_color_map(concentration.loc[concentration["scope"] == "country", "origin_country"]))
         fig = px.bar(shown, x="Scope", y="top_share_pct", color="Scope", template=charts.TEMPLATE,
                      color_discrete_map=palette, hover_data=["top_downloads", "downloads", "models"])
         fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Top-10 share of downloads (%)")
     chart_block(f"concentration_{downloads}", "Concentration: the 10 most downloaded models' share",
                 "The first bar is the share of all downloads that goes to the ten most downloaded models; "
                 "the others repeat it within each origin country (its own ten). Near 100% means a handful "
-                "of models carry the country's adoption.", fig, concentration, [HUB], filters, APPLIES)
+                "of models carry the country's adoption.", fig, concentration, [HUB], filters)
 
 # --- size classes -------------------------------------------------------------------------------
 sizes = data.run(q.size_classes, filters, downloads)
@@ -185,12 +158,12 @@ if not sizes.empty:
     classes = charts.plain(pd.DataFrame({"c": q.SIZE_CLASSES}))["c"].tolist()  # as Plotly will see them
     figure = stacked_facets(sizes, "size_class", {"models": "Models", "downloads": measure.capitalize()},
                             "facet_col", category_orders={"size_class": classes,
-                                                          charts.COUNTRY_LABEL: order(sizes)})
+                                                          charts.COUNTRY_LABEL: charts.country_order(sizes, "origin_country")})
 chart_block(f"size_classes_{downloads}", "Adoption by model size",
             "Models (left) and downloads (right) per parameter-size class, stacked by origin country. "
             "*unknown* means no parameter count could be read or inferred (from the weights, the base model "
             "or the name).",
-            figure, sizes, [HUB], filters, APPLIES)
+            figure, sizes, [HUB], filters)
 
 # --- organisations and models -------------------------------------------------------------------
 st.header("Who gets downloaded")
@@ -204,9 +177,9 @@ orgs = data.run(q.top_organizations, filters, downloads, view)
 fig = None
 if not orgs.empty:
     shown = charts.plain(orgs)
-    shown[charts.COUNTRY_LABEL] = [label(c) for c in orgs["country"]]
+    shown[charts.COUNTRY_LABEL] = [country_label(c) for c in orgs["country"]]
     fig = px.bar(shown, x="downloads", y="organization", color=charts.COUNTRY_LABEL, orientation="h",
-                 template=charts.TEMPLATE, color_discrete_map=colors(orgs["country"]),
+                 template=charts.TEMPLATE, color_discrete_map=country_color_map(orgs["country"]),
                  hover_data=["models", "likes", "attributed", "intermediary"])
     fig.update_yaxes(categoryorder="total ascending", title=None)
     fig.update_layout(xaxis_title=measure.capitalize(), height=620)
@@ -214,11 +187,10 @@ how = ("Each model counts for its uploader" if view == "models" else
        "Every model counts for the uploader of its root base model, so repackages count for the original lab")
 chart_block(f"top_organizations_{view}_{downloads}", "Top organisations by downloads",
             f"{how}. Accounts we cannot attribute to an organisation appear under their Hub name; hover for "
-            "model counts and whether an account is a repackager (intermediary).", fig, orgs, [HUB], filters,
-            APPLIES)
+            "model counts and whether an account is a repackager (intermediary).", fig, orgs, [HUB], filters)
 
 models = data.run(q.top_models, filters, downloads, view)
-table = models.assign(origin=[label(c) for c in models["origin_country"]]) if not models.empty else models
+table = models.assign(origin=[country_label(c) for c in models["origin_country"]]) if not models.empty else models
 with st.container(border=True):
     st.markdown("#### Top models" if view == "models" else "#### Top model families (with their base)")
     st.caption("**How to read this:** " + (
@@ -246,7 +218,7 @@ with st.container(border=True):
                 "derivatives": number_column("Derivatives", format="localized"),
                 "own_downloads": number_column("Root's own downloads", format="localized"),
             })
-    st.caption(f"Source: {HUB.markdown()}. Filters: {md_escape(describe(filters, APPLIES))}.")
+    st.caption(f"Source: {HUB.markdown()}. Filters: {md_escape(filters_line(filters))}.")
     download_csv(f"top_models_{view}_{downloads}", table, filters)
 
 # --- history ------------------------------------------------------------------------------------
@@ -256,12 +228,12 @@ if len(data.run(q.snapshot_dates)) > 1:
     fig = None
     if not hist.empty:
         fig = px.line(named(hist), x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
-                      template=charts.TEMPLATE, color_discrete_map=colors(hist["origin_country"]),
-                      category_orders={charts.COUNTRY_LABEL: order(hist)})
+                      template=charts.TEMPLATE, color_discrete_map=country_color_map(hist["origin_country"]),
+                      category_orders={charts.COUNTRY_LABEL: charts.country_order(hist, "origin_country")})
         fig.update_layout(xaxis_title=None, yaxis_title=measure.capitalize())
     chart_block(f"history_{downloads}", "Downloads per snapshot date, by origin country",
                 f"Each point is the Hub's {measure} as recorded by that day's run, summed per origin country "
-                "(countries and filters as of today).", fig, hist, [HUB], filters, APPLIES)
+                "(countries and filters as of today).", fig, hist, [HUB], filters)
 else:
     st.caption("Adoption history builds up with each daily run: the Hub gives only current totals, so each "
                "run records a snapshot, and this chart appears once there are two.")

@@ -8,12 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame
-from dashboard.components import EPOCH_MODELS, HUB, applies_note, file_name
-from dashboard.filters import describe, shown
+from dashboard.components import EPOCH_MODELS, HUB, file_name, filters_line
 from dashboard.markdown import md_escape
-from dashboard.queries import explorer as q
+from landscape.filters import Filters, quoted
+from landscape.queries import explorer as q
 from pipeline.config import load_settings
-from pipeline.datasets import Filters
 from pipeline.transform.countries import country_name
 
 frame.page_guard()
@@ -26,8 +25,6 @@ DOWNLOAD_LIMITS = {"csv": 250_000, "parquet": 3_000_000}
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 MIMES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 LABELS = {"models": "Hub models", "releases": "Epoch AI releases"}
-CLI_FLAGS = (("countries", "--country"), ("license_families", "--license-family"),
-             ("organizations", "--organization"), ("tasks", "--task"))
 # Columns holding Hub repository ids, shown as links to their Hub pages.
 LINKED = ("model_id", "base_model", "root_model")
 HELP = {
@@ -44,18 +41,8 @@ HELP = {
 
 def cli_command(table: str, fmt: str, filters: Filters) -> str:
     """The ``python -m pipeline export`` line that writes the same file to disk."""
-    parts = ["python -m pipeline export", f"--dataset {table}", f"--format {fmt}"]
-    for name, flag in CLI_FLAGS:
-        parts += [f"{flag} {shlex.quote(value)}" for value in getattr(filters, name)]
-    if filters.params_min is not None:
-        parts.append(f"--params-min {filters.params_min:g}")
-    if filters.params_max is not None:
-        parts.append(f"--params-max {filters.params_max:g}")
-    if filters.date_from is not None:
-        parts.append(f"--since {filters.date_from.isoformat()}")
-    if filters.date_to is not None:
-        parts.append(f"--until {filters.date_to.isoformat()}")
-    return " ".join(parts)
+    flags = " ".join(shlex.quote(part) for arg in filters.cli_args() for part in arg.split(" ", 1))
+    return f"python -m pipeline export --dataset {table} --format {fmt}" + (f" {flags}" if flags else "")
 
 
 def _countries(value: object) -> object:
@@ -91,7 +78,7 @@ table = st.segmented_control("Table", q.TABLES, default="models", key="table", r
 frame.require(table)
 filters = q.applicable_filters(table, frame.filters())
 settings = load_settings()
-applies_note(q.APPLIES[table])
+frame.filter_note()
 
 options = q.sort_options(table)
 sort = st.selectbox("Sort by", options, index=options.index(q.DEFAULT_SORT[table]), key="sort",
@@ -99,7 +86,7 @@ sort = st.selectbox("Sort by", options, index=options.index(q.DEFAULT_SORT[table
                     help="Column and direction, applied to all filtered rows in the database; empty values "
                          "come last. Clicking a column header reorders only the page shown.")
 if first_load and raw["sort"] and raw["sort"] not in options:
-    st.warning(f"Ignored sort `{shown(raw['sort'])}` from the link.", icon=":material/link_off:")
+    st.warning(f"Ignored sort `{quoted(raw['sort'])}` from the link.", icon=":material/link_off:")
 
 # A new table, sort or filter starts again from the first page.
 view = (table, filters, sort)
@@ -110,7 +97,7 @@ st.session_state["_explorer_view"] = view
 total = int(data.run(q.row_count, table, filters)["rows"].iloc[0])
 pages = max(1, -(-total // q.PAGE_SIZE))
 if first_load and raw["page"] and not (raw["page"].isdigit() and 1 <= int(raw["page"]) <= pages):
-    st.warning(f"Ignored page `{shown(raw['page'])}` from the link (there are {pages:,} pages).",
+    st.warning(f"Ignored page `{quoted(raw['page'])}` from the link (there are {pages:,} pages).",
                icon=":material/link_off:")
 
 summary = st.empty()
@@ -137,7 +124,7 @@ else:
     grid.dataframe(for_display(rows, hub_url), hide_index=True, column_config=config, key=f"grid-{table}")
 
 source = HUB if table == "models" else EPOCH_MODELS
-st.caption(f"Source: {source.markdown()}. Filters: {md_escape(describe(filters, q.APPLIES[table]))}.")
+st.caption(f"Source: {source.markdown()}. Filters: {md_escape(filters_line(filters))}.")
 
 st.subheader("Download")
 st.caption(f"All {total:,} filtered rows, not just this page, with the export's columns. The file is written "

@@ -12,20 +12,17 @@ from dashboard.components import (
     ARENA,
     EPOCH_BENCHMARKS,
     EPOCH_MODELS,
-    applies_note,
     chart_block,
     download_csv,
 )
-from dashboard.filters import shown
 from dashboard.markdown import md_escape
-from dashboard.queries import gap as q
-from pipeline.analysis.gap import LEVEL, frontier_series, lag_table, summarize, trend_gap
-from pipeline.analysis.gap_inputs import OPEN_DEFINITIONS, SPLITS
-from pipeline.datasets import Filters
+from landscape.analysis.gap import LEVEL
+from landscape.filters import Filters, quoted
+from landscape.queries import gap as q
+from landscape.queries.gap import OPEN_DEFINITIONS, SPLITS
 
 frame.page_guard()
 
-APPLIES = ("country",)
 SPLIT_LABELS = {"all": "every country", "CN-US": "open China vs closed US", "US-US": "open US vs closed US"}
 
 st.title("Capability gap")
@@ -36,7 +33,7 @@ st.markdown("How far open-weight models trail closed ones. For each open model t
             "have stood, not averaged in.")
 frame.require("benchmark_scores")
 filters = frame.filters()
-applies_note(APPLIES)
+frame.filter_note()
 
 available = data.run(q.benchmarks)
 if available.empty:
@@ -45,7 +42,7 @@ if available.empty:
 names = list(available["benchmark"])
 asked = st.query_params.get("benchmark")
 if asked is not None and asked not in names:  # the bound widget falls back to the first: say so
-    st.warning(f"Ignored benchmark `{shown(asked)}` from the link (not in the data).",
+    st.warning(f"Ignored benchmark `{quoted(asked)}` from the link (not in the data).",
                icon=":material/link_off:")
 with st.container(horizontal=True):
     benchmark = st.selectbox("Benchmark", names, key="benchmark", bind="query-params",
@@ -67,7 +64,7 @@ with st.container(horizontal=True):
                                           help="How many of Epoch's benchmark files score the same model "
                                                "version (the ECI file does not say it itself).")
 
-countries = filters.countries if split == "all" else ()
+countries = filters["country"] if split == "all" else ()
 points = data.run(q.points, benchmark, open_definition, split, countries, int(min_benchmarks))
 if points.empty or points["group"].nunique() < 2:
     st.info("Too few open and closed scores for these options.", icon=":material/query_stats:")
@@ -81,8 +78,8 @@ window = st.select_slider("Window (release months)", months, value=(months[0], m
 start = pd.Period(window[0], "M").start_time.date()
 end = pd.Period(window[1], "M").end_time.date()
 
-summary = summarize(points, start, end)
-trend = trend_gap(points, start, end)
+view = data.run(q.analysis, benchmark, open_definition, split, countries, int(min_benchmarks), start, end)
+summary, trend = view.summary, view.trend
 source = EPOCH_BENCHMARKS if benchmark != "arena_text" else ARENA
 sources = [source, EPOCH_MODELS]
 what = f"on {benchmark}, {start:%b %Y}–{end:%b %Y}, open = {open_definition}, {SPLIT_LABELS[split]}"
@@ -107,10 +104,10 @@ if not math.isnan(trend.lag_months):
 summary_frame = pd.DataFrame([{"benchmark": benchmark, "open_definition": open_definition, "split": split,
                                **summary.as_dict(), "trend_lag_months": trend.lag_months,
                                "trend_vertical_gap": trend.vertical_gap}])
-download_csv("gap_summary", summary_frame, Filters(countries=countries), label="Download this summary (CSV)")
+download_csv("gap_summary", summary_frame, Filters(country=countries), label="Download this summary (CSV)")
 
 # --- frontier chart ---------------------------------------------------------------------------
-series = frontier_series(points)
+series = view.series
 figure = go.Figure()
 shown = charts.plain(points)
 for group in ("closed", "open"):
@@ -132,10 +129,10 @@ chart_block(f"gap_points_{benchmark}", f"Open and closed models on {benchmark}, 
             "Each point is a model at its release date (bars: the uncertainty the source gives); the step lines "
             "are the best score each group had reached by then. The shaded band is the window.",
             figure, points.drop(columns=["countries"]).assign(countries=points["countries"].map(
-                lambda c: ",".join(c) if c is not None else "")), sources, filters, APPLIES)
+                lambda c: ",".join(c) if c is not None else "")), sources, filters)
 
 # --- lag over time --------------------------------------------------------------------------------
-lags = lag_table(points)
+lags = view.lags
 shown = charts.plain(lags.dropna(subset=["lag_months"]))
 lag_figure = go.Figure(go.Scatter(
     x=shown["date"], y=shown["lag_months"], mode="markers+lines", line={"color": ACCESS["open"]},
@@ -146,7 +143,7 @@ lag_figure.update_layout(template=charts.TEMPLATE, yaxis_title="Lag (months)", x
 chart_block(f"gap_lag_{benchmark}", "Lag of each open record, over time",
             "Each point is an open model that set a new open record, placed at its release: how many months "
             "earlier a closed model had reached its score (below zero: closed models got there later).",
-            lag_figure if not shown.empty else None, lags, sources, filters, APPLIES)
+            lag_figure if not shown.empty else None, lags, sources, filters)
 
 # --- vertical gap over time -----------------------------------------------------------------------
 gap_series = series.dropna(subset=["vertical_gap"])
@@ -156,7 +153,7 @@ gap_figure.update_layout(template=charts.TEMPLATE, yaxis_title="Closed − open 
 chart_block(f"gap_vertical_{benchmark}", "Vertical gap over time",
             "The closed frontier minus the open frontier at each release date: how many points the best open "
             "model was behind the best closed one.", gap_figure if not gap_series.empty else None,
-            series.assign(benchmark=benchmark), sources, filters, APPLIES)
+            series.assign(benchmark=benchmark), sources, filters)
 
 # --- the records behind the lag -------------------------------------------------------------------
 st.markdown("#### The open records behind the lag")
@@ -170,6 +167,6 @@ st.dataframe(table, hide_index=True, width="stretch",
                             "lag_months": st.column_config.NumberColumn("lag (months)", format="%.1f"),
                             "score": st.column_config.NumberColumn(format="%.1f"),
                             "score_low": st.column_config.NumberColumn("lower bound", format="%.1f")})
-download_csv(f"gap_records_{benchmark}", table, Filters(countries=countries))
+download_csv(f"gap_records_{benchmark}", table, Filters(country=countries))
 st.caption(f"Analysis {md_escape(what)}. Sources: {source.markdown()}; {EPOCH_MODELS.markdown()} "
            "(accessibility and country where the benchmark file does not state them).")

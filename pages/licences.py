@@ -5,32 +5,22 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.colors import LICENSE_FAMILY
-from dashboard.components import HUB, applies_note, chart_block
-from dashboard.queries import licences as q
-from dashboard.queries.adoption import OTHER
-from pipeline.transform.countries import country_name
+from dashboard.colors import LICENSE_FAMILY, country_label
+from dashboard.components import HUB, chart_block
+from landscape.queries import licences as q
 
 frame.page_guard()
 
-APPLIES = ("country", "license", "org", "task", "size", "years")
 WEIGHT_LABELS = {"models": "Models", "downloads": "Downloads (30 days)"}
 GATING_COLORS = {"not gated": "#d9d9d9", "auto": "#fdae61", "manual": "#d73027"}
 COMMERCIAL_COLORS = {"yes": "#1a9850", "with conditions": "#fdae61", "no": "#d73027", "unknown": "#bdbdbd"}
-
-
-def label(code: object) -> str:
-    """Display name of a country bucket: a country, *Other countries* or *Unattributed*."""
-    if code == OTHER:
-        return "Other countries"
-    return country_name(code) if isinstance(code, str) and code else "Unattributed"
 
 
 def scoped(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` escaped for Plotly, with a ``Scope`` label: all models, then countries."""
     out = charts.plain(df)
     pairs = zip(df["scope"], df["origin_country"], strict=True)
-    out["Scope"] = ["All models" if scope == "all" else label(code) for scope, code in pairs]
+    out["Scope"] = ["All models" if scope == "all" else country_label(code) for scope, code in pairs]
     return out
 
 
@@ -48,7 +38,7 @@ st.markdown("Which licences the models on the Hugging Face Hub are really under.
             "derivative counts for its root model's country.")
 frame.require("models")
 filters = frame.filters()
-applies_note(APPLIES)
+frame.filter_note()
 
 # Options are shown as they appear in the link (`?weight=downloads`): a bound widget writes its
 # displayed label to the URL. The sidebar notes values it does not know.
@@ -89,19 +79,19 @@ if not mix.empty:
     fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title=WEIGHT_LABELS[weight])
 chart_block(f"licence_families_{weight}", f"Licence families ({unit})",
             f"Each bar is a licence family's {unit}; the label is its share of the {unit} of all Hub models "
-            "under the filters.", fig, mix, [HUB], filters, APPLIES)
+            "under the filters.", fig, mix, [HUB], filters)
 
 left, right = st.columns(2)
 with left:
     fig = None
     if not by_country.empty:
-        shown = by_country.assign(Country=[label(c) for c in by_country["origin_country"]])
+        shown = by_country.assign(Country=[country_label(c) for c in by_country["origin_country"]])
         fig = charts.stacked_by_family(shown, "Country", weight, f"Share of {unit} (%)", percent=True)
         fig.update_xaxes(categoryorder="array", categoryarray=list(dict.fromkeys(shown["Country"])))
     chart_block(f"licence_families_by_country_{weight}", "Licence families by origin country",
                 f"Each bar splits one origin country's {unit} by licence family (100% = the country); the "
                 "eight countries with most are shown, the rest summed as *Other countries*.",
-                fig, by_country, [HUB], filters, APPLIES)
+                fig, by_country, [HUB], filters)
 with right:
     by_month = data.run(q.family_by_month, filters, weight)
     fig = (charts.stacked_by_family(by_month, "month", weight, f"Share of {unit} (%)", percent=True)
@@ -109,7 +99,7 @@ with right:
     chart_block(f"licence_families_by_month_{weight}", "Licence families by month of creation",
                 f"Each bar splits the {unit} of the repositories created that month by licence family "
                 "(100% = the month). Creation of the repository, not the model's release.",
-                fig, by_month, [HUB], filters, APPLIES)
+                fig, by_month, [HUB], filters)
 
 # --- licences -----------------------------------------------------------------------------------
 top = data.run(q.top_licences, filters, weight)
@@ -123,7 +113,7 @@ if not top.empty:
     fig.update_layout(height=620, xaxis_title=WEIGHT_LABELS[weight])
 chart_block(f"top_licences_{weight}", f"The 20 most common licences (by {unit})",
             "Normalised licence ids (spellings and versions of the same licence merged), coloured by family; "
-            "*(none declared)* means the model card names no licence.", fig, top, [HUB], filters, APPLIES)
+            "*(none declared)* means the model card names no licence.", fig, top, [HUB], filters)
 
 # --- gating and commercial use ------------------------------------------------------------------
 left, right = st.columns(2)
@@ -140,7 +130,7 @@ with left:
     chart_block(f"gated_share_{weight}", "Gated models, overall and by origin country",
                 f"The bar height is the share of {unit} behind a gate (users must request access): *auto* "
                 "gates approve every request, *manual* ones are reviewed by the author. The CSV has the "
-                "ungated rows too.", fig, gated, [HUB], filters, APPLIES)
+                "ungated rows too.", fig, gated, [HUB], filters)
 with right:
     fig = None
     if not commercial.empty:
@@ -157,4 +147,4 @@ with right:
                 "licences (user caps, acceptable-use policies); *no*: non-commercial and research-only; "
                 "*unknown*: a licence we cannot classify, or none declared. Not legal advice: read the "
                 "licence.",
-                fig, commercial, [HUB], filters, APPLIES)
+                fig, commercial, [HUB], filters)

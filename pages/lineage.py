@@ -6,23 +6,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.colors import country_color
-from dashboard.components import HUB, applies_note, chart_block, download_csv
+from dashboard.colors import country_color, country_color_map, country_label
+from dashboard.components import HUB, chart_block, download_csv
 from dashboard.filters import PAGE_OPTIONS
-from dashboard.queries import lineage as q
+from landscape.queries import lineage as q
 from pipeline.config import load_settings
-from pipeline.transform.countries import country_name
 from pipeline.transform.distillation import DISTILL_TAGS, RULES
 
 frame.page_guard()
 
-APPLIES = ("country", "license", "org", "task", "size", "years")
-
-
-def label(code: object) -> str:
-    if code == "Other":
-        return "Other"
-    return country_name(code) if isinstance(code, str) and code else "Unattributed"
 
 
 st.title("Lineage & distillation")
@@ -32,7 +24,7 @@ st.markdown("Who builds on whose models. A **derivative** declares a base model 
             "the root's (*origin*). Most uploaders are individuals no organisation stands for: *Unattributed*.")
 frame.require("models")
 filters = frame.filters()
-applies_note(APPLIES)
+frame.filter_note()
 
 counts = data.run(q.lineage_counts, filters)
 c = counts.iloc[0]
@@ -55,17 +47,16 @@ weight = st.segmented_control("Count", PAGE_OPTIONS["lineage_weight"], default="
 # --- derivatives over time, by base country and organisation ---------------------------------------
 st.header("What people build on")
 by_country = data.run(q.derivatives_by_month, filters, "country")
-shown = by_country.assign(base=by_country["base"].map(label))
+shown = by_country.assign(base=by_country["base"].map(country_label))
 figure = px.area(charts.plain(shown), x="month", y="share_pct", color="base", template=charts.TEMPLATE,
-                 color_discrete_map={label(b): country_color(b if b != "Other" else "ZZ")
-                                     for b in by_country["base"].unique()},
+                 color_discrete_map=country_color_map(by_country["base"]),
                  hover_data=["models"]) if not by_country.empty else None
 if figure is not None:
     figure.update_layout(yaxis_title="Share of new derivatives (%)", xaxis_title=None, legend_title_text="")
 chart_block("derivatives_by_base_country", "New derivatives per month, by the country of their root model",
             "Each band is the share of that month's new derivatives whose root model comes from a country (the six "
             "most built-on, the rest as Other); for instance Chinese vs US bases month by month.",
-            figure, by_country, [HUB], filters, APPLIES)
+            figure, by_country, [HUB], filters)
 
 by_org = data.run(q.derivatives_by_month, filters, "organization", 8)
 figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unattributed"))), x="month",
@@ -74,7 +65,7 @@ if figure is not None:
     figure.update_layout(yaxis_title="New derivatives", xaxis_title=None, legend_title_text="", barmode="stack")
 chart_block("derivatives_by_base_organization", "New derivatives per month, by the organisation of their root",
             "Bars stack the month's new derivatives by the organisation behind their root model (the eight most "
-            "built-on).", figure, by_org, [HUB], filters, APPLIES)
+            "built-on).", figure, by_org, [HUB], filters)
 
 bases = data.run(q.top_bases, filters, 20)
 if not bases.empty:
@@ -88,7 +79,7 @@ else:
     figure = None
 chart_block("most_derived_bases", "The most built-on base models",
             "The 20 roots with most derivatives in the data, split by the relation each derivative declares.",
-            figure, bases, [HUB], filters, APPLIES)
+            figure, bases, [HUB], filters)
 
 # --- across borders -------------------------------------------------------------------------------
 st.header("Across borders")
@@ -99,12 +90,12 @@ if not matrix.empty:
     small = matrix[matrix["root_country"].isin(top_roots) & matrix["uploader_country"].isin(top_uploaders)]
     pivot = small.pivot_table(index="uploader_country", columns="root_country", values="value", aggfunc="sum",
                               fill_value=0)
-    heat = go.Figure(go.Heatmap(z=pivot.to_numpy(), x=[label(c) for c in pivot.columns],
-                                y=[label(c) for c in pivot.index], colorscale="Blues",
+    heat = go.Figure(go.Heatmap(z=pivot.to_numpy(), x=[country_label(c) for c in pivot.columns],
+                                y=[country_label(c) for c in pivot.index], colorscale="Blues",
                                 hovertemplate="uploaded from %{y}, root from %{x}: %{z:,}<extra></extra>"))
     heat.update_layout(template=charts.TEMPLATE, xaxis_title="Country of the root model",
                        yaxis_title="Uploader's country", height=520)
-    nodes = [f"from {label(c)}" for c in pivot.index] + [f"built on {label(c)}" for c in pivot.columns]
+    nodes = [f"from {country_label(c)}" for c in pivot.index] + [f"built on {country_label(c)}" for c in pivot.columns]
     links = [(i, len(pivot.index) + j, int(pivot.iat[i, j])) for i in range(len(pivot.index))
              for j in range(len(pivot.columns)) if pivot.iat[i, j] > 0]
     sankey = go.Figure(go.Sankey(
@@ -118,10 +109,10 @@ unit = "derivatives" if weight == "models" else "downloads of derivatives (30 da
 chart_block(f"cross_border_matrix_{weight}", f"Who builds on whom: uploader's country × root's country ({unit})",
             "Each cell counts derivatives uploaded from a country (rows) whose root model comes from a country "
             "(columns); the diagonal is building at home. The eight largest of each side are shown; the CSV has all.",
-            heat, matrix, [HUB], filters, APPLIES)
+            heat, matrix, [HUB], filters)
 chart_block(f"cross_border_sankey_{weight}", f"The same flows ({unit})",
             "Flows from the uploader's country (left) to the country of the root model built on (right).",
-            sankey, matrix, [HUB], filters, APPLIES)
+            sankey, matrix, [HUB], filters)
 
 # --- families ---------------------------------------------------------------------------------------
 st.header("Families")
@@ -139,7 +130,7 @@ else:
 chart_block("families_base_vs_family", "Adoption of the base alone vs its whole family",
             "For the 15 most downloaded families: the base model's own downloads beside the family's, where "
             "quantised repackages and fine-tunes count for their base instead of as independent models (the CSV "
-            "has the repackages' share).", figure, fams, [HUB], filters, APPLIES)
+            "has the repackages' share).", figure, fams, [HUB], filters)
 
 # --- distillation -------------------------------------------------------------------------------------
 st.header("Distillation")
@@ -163,15 +154,15 @@ for by, title, how in (
     monthly = data.run(q.distilled_by_month, filters, by, originals)
     figure = charts.bars_by_country(monthly, "month", "models", "Distilled models", barmode="stack") \
         if not monthly.empty else None
-    chart_block(f"distilled_by_{by}_country", title, how, figure, monthly, [HUB], filters, APPLIES,
+    chart_block(f"distilled_by_{by}_country", title, how, figure, monthly, [HUB], filters,
                 empty_message="No model under these filters declares distillation.")
 
 tracked = data.run(q.distilled_models, filters, originals)
 st.markdown("#### Tracked models and their evidence")
 hub = load_settings().hub_endpoint
 st.dataframe(tracked.assign(model_id=hub + "/" + tracked["model_id"],
-                            student_base_country=tracked["student_base_country"].map(label),
-                            teacher_country=tracked["teacher_country"].map(label)),
+                            student_base_country=tracked["student_base_country"].map(country_label),
+                            teacher_country=tracked["teacher_country"].map(country_label)),
              hide_index=True, width="stretch",
              column_config={"model_id": st.column_config.LinkColumn(
                  "model", display_text=r"^https?://[^/]+/(.*)$"),

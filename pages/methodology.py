@@ -10,24 +10,26 @@ import streamlit as st
 
 from dashboard import data, frame
 from dashboard.components import download_csv
-from dashboard.filters import GLOBAL_KEYS, SIZE_LABELS
-from dashboard.queries import meta
-from dashboard.queries import methodology as q
-from pipeline.analysis.gap import LEVEL as GAP_LEVEL
-from pipeline.analysis.gap_inputs import BENCHMARK_COLUMNS, SERIES_COLUMNS, SUMMARY_COLUMNS, UNRESTRICTED
+from landscape.analysis.gap import LEVEL as GAP_LEVEL
+from landscape.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
+from landscape.filters import MODEL_KIND_MEANING, SIZE_STEPS, Filters, methodology_rows
+from landscape.queries import meta
+from landscape.queries import methodology as q
+from landscape.queries.gap import BENCHMARK_COLUMNS, SERIES_COLUMNS, SUMMARY_COLUMNS
 from pipeline.config import load_settings
-from pipeline.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS, Filters
-from pipeline.derive import REGISTRY_KINDS, load_registry
 from pipeline.errors import PipelineError
+from pipeline.model_tree import MAX_DEPTH
+from pipeline.registry import REGISTRY_KINDS, load_registry, teacher_datasets
 from pipeline.sources import SOURCES
 from pipeline.sources.epoch import MODELS_CONTRACT
 from pipeline.transform.accessibility import (
     ACCESSIBILITY_GROUPS,
     EPOCH_ACCESSIBILITY,
+    UNRESTRICTED,
     accessibility_from_license,
 )
 from pipeline.transform.countries import COUNTRY_ALIASES, COUNTRY_NAMES, NON_COUNTRIES, country_codes
-from pipeline.transform.distillation import DISTILL_TAGS, load_teacher_datasets
+from pipeline.transform.distillation import DISTILL_TAGS
 from pipeline.transform.licenses import (
     KNOWN_LICENSES,
     LICENSE_ALIASES,
@@ -36,7 +38,6 @@ from pipeline.transform.licenses import (
     normalize_license,
 )
 from pipeline.transform.lineage import BASE_RELATIONS
-from pipeline.transform.model_tree import MAX_DEPTH
 from pipeline.transform.params import PACKED_DTYPES, PACKED_SHARE_LIMIT, params_from_name
 
 frame.page_guard()
@@ -55,24 +56,13 @@ FAMILY_MEANING = {
 GROUP_MEANING = {"open": "open weights, under any licence", "closed": "API or hosted access only",
                  "unreleased": "announced or described, not available"}
 COMMERCIAL_LABEL = {True: "yes", False: "no", None: "unknown"}
-LINEAGE_STATUS = {  # the values resolve_roots writes (pipeline/transform/model_tree.py)
+LINEAGE_STATUS = {  # the values resolve_roots writes (pipeline/model_tree.py)
     "root": "declares no base model: its own root, depth 0",
     "resolved": "the chain of first declared bases reaches a model that declares none",
     "missing_parent": "the chain reaches an id that is not in the data (outside the ingested scope, or "
                       "deleted); that id is reported as the root, the furthest known ancestor",
     "cycle": f"the chain loops back, or runs deeper than {MAX_DEPTH} hops: no root, no depth",
 }
-FILTER_RULES = {  # URL key → (name, releases, Hub models); the rules of pipeline/datasets.py
-    "country": ("Country", "any of its organisations' countries (Epoch's rule)",
-                "its uploader's organisation's country or its root model's organisation's country"),
-    "license": ("Licence family", "does not apply", "the licence family of its declared licence"),
-    "org": ("Organisation", "any of its organisations", "its attributed organisation (uploader)"),
-    "task": ("Task", "does not apply", "the Hub's `pipeline_tag`"),
-    "size": ("Parameters", "Epoch's parameter count, inclusive range",
-             "the parameter count (see *Parameter counts*), inclusive range"),
-    "years": ("Years", "publication date", "repository creation date (not a release date)"),
-}
-
 
 def table(rows: list[dict] | pd.DataFrame, **kwargs) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, **kwargs)
@@ -96,8 +86,9 @@ def safe_run(query, *args) -> pd.DataFrame:
 
 
 st.title("Methodology & sources")
-st.markdown("Where the data comes from, how fresh it is, and what every category on this dashboard means. "
-            "The sidebar filters do not apply on this page: it describes the whole database.")
+st.markdown("Where the data comes from, how fresh it is, and what every category on this dashboard means: "
+            "it describes the whole database.")
+frame.filter_note()
 state = frame.state()
 if not state.exists:
     st.info("No run has happened yet: there is no published database on this machine, so the run history and "
@@ -293,7 +284,7 @@ st.markdown(
     "The student base is the declared base model. A teacher named by a bare name is looked up in the data "
     "(in the namespace of the lab that made the distilled model first), else left as the name.")
 table([{"dataset": dataset, "teacher": t.teacher, "teacher organisation": t.organization,
-        "teacher country": t.country, "source": t.source} for dataset, t in load_teacher_datasets().items()])
+        "teacher country": t.country, "source": t.source} for dataset, t in teacher_datasets().items()])
 
 st.subheader("Capability gap")
 st.markdown(
@@ -319,11 +310,13 @@ st.markdown(
 st.subheader("Filters")
 st.markdown("The sidebar filters are stored in the page link, so a copied link reproduces the view. How "
             "each applies:")
-table([{"filter": name, "link key": key, "Epoch releases": rel, "Hub models": hub}
-       for key, (name, rel, hub) in FILTER_RULES.items() if key in GLOBAL_KEYS])
-st.caption(f"Size steps: {', '.join(SIZE_LABELS[1:-1])} (the ends are open). Empty filters do not restrict. "
-           "Downloads name their active filters in the file name, e.g. "
-           f"`models_{Filters(countries=('CN',), license_families=('permissive',)).slug()}.csv`.")
+table(methodology_rows())
+st.caption(f"Size steps: {', '.join(list(SIZE_STEPS)[1:-1])} (the ends are open). Empty filters do not restrict. "
+           "A page says which filters do not apply to it, from the tables its queries read. Downloads name "
+           "their active filters in the file name, e.g. "
+           f"`models_{Filters(country=('CN',), license=('permissive',)).slug()}.csv`.")
+st.markdown("**Model kinds** (the *Model kind* filter, column `model_kind`): "
+            + "; ".join(f"*{kind}*: {meaning}" for kind, meaning in MODEL_KIND_MEANING.items()) + ".")
 with st.expander("Columns of the downloads and exports"):
     st.markdown("**models**: " + ", ".join(f"`{c}`" for c in MODEL_EXPORT_COLUMNS))
     st.markdown("**releases**: " + ", ".join(f"`{c}`" for c in RELEASE_EXPORT_COLUMNS))

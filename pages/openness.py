@@ -3,20 +3,19 @@
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.components import EPOCH_MODELS, applies_note, chart_block
+from dashboard.components import EPOCH_MODELS, chart_block
 from dashboard.filters import PAGE_OPTIONS
-from dashboard.queries import openness as q
+from landscape.queries import openness as q
 
 frame.page_guard()
 
-APPLIES = ("country", "org", "size", "years")
 
 st.title("Openness trends")
 st.markdown("Releases tracked by Epoch AI, split by how their weights were released. *Open* means open "
             "weights under any licence; *closed* means API or hosted access only.")
 frame.require("releases")
 filters = frame.filters()
-applies_note(APPLIES)
+frame.filter_note()
 
 period = st.segmented_control("Period", PAGE_OPTIONS["period"], default="year", key="period", required=True,
                               bind="query-params")
@@ -27,7 +26,7 @@ chart_block(f"open_share_by_{period}", f"Open-weight share of releases per {peri
             "accessibility Epoch has not recorded are left out (hover for the counts).",
             charts.access_lines(overall.assign(group="open"), "period", "open_share_pct", "group",
                                 "Open-weight share (%)", hover=["open", "closed", "unreleased", "unknown"])
-            if not overall.empty else None, overall, [EPOCH_MODELS], filters, APPLIES)
+            if not overall.empty else None, overall, [EPOCH_MODELS], filters)
 
 by_country = data.run(q.open_share, filters, period, True)
 chart_block(f"open_share_by_country_{period}", f"Open-weight share of releases per {period}, by country",
@@ -35,7 +34,7 @@ chart_block(f"open_share_by_country_{period}", f"Open-weight share of releases p
             "every country of its organisations.",
             charts.lines_by_country(by_country, "period", "open_share_pct", "Open-weight share (%)",
                                     hover=["open", "closed", "unreleased", "releases"])
-            if not by_country.empty else None, by_country, [EPOCH_MODELS], filters, APPLIES)
+            if not by_country.empty else None, by_country, [EPOCH_MODELS], filters)
 
 counts = data.run(q.accessibility_counts, filters)
 chart_block("accessibility_counts", "Releases per year by accessibility",
@@ -43,7 +42,7 @@ chart_block("accessibility_counts", "Releases per year by accessibility",
             "(green) / closed (red) / unreleased (purple) groups.",
             charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
             .update_traces(hovertemplate="%{x}: %{y} releases") if not counts.empty else None,
-            counts, [EPOCH_MODELS], filters, APPLIES)
+            counts, [EPOCH_MODELS], filters)
 
 orgs = data.run(q.organizations_ranked, filters, 25)
 if not orgs.empty:
@@ -57,7 +56,7 @@ else:
     figure = None
 chart_block("organizations_open_closed", "Organisations ranked by releases, open vs closed",
             "The 25 organisations with most releases of known accessibility; each bar splits them into open, "
-            "closed and unreleased.", figure, orgs, [EPOCH_MODELS], filters, APPLIES)
+            "closed and unreleased.", figure, orgs, [EPOCH_MODELS], filters)
 
 measure = st.segmented_control("Size measure", PAGE_OPTIONS["measure"], default="params", key="measure",
                                required=True, bind="query-params",
@@ -69,4 +68,4 @@ chart_block(f"largest_open_closed_{measure}", f"Largest open vs largest closed m
             "record-so-far line is in the CSV.",
             charts.access_lines(largest, "year", "largest", "group", label, log_y=True,
                                 hover=["model", "organization", "country"]) if not largest.empty else None,
-            largest, [EPOCH_MODELS], filters, APPLIES)
+            largest, [EPOCH_MODELS], filters)

@@ -7,11 +7,9 @@ import streamlit as st
 
 from dashboard import charts, data, frame, verdicts
 from dashboard.components import EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, chart_block, download_csv
-from dashboard.queries import gap as gap_queries
-from dashboard.queries import overview as q
-from dashboard.queries.openness import largest_open_by_country, notable_accessibility_by_country, open_share
-from pipeline.analysis.gap import summarize
-from pipeline.datasets import Filters
+from landscape.queries import gap as gap_queries
+from landscape.queries import overview as q
+from landscape.queries.openness import largest_open_by_country, notable_accessibility_by_country, open_share
 
 frame.page_guard()
 
@@ -74,7 +72,7 @@ st.caption("Each claim of the public debate, beside the chart that tests it and 
            "current data and filters. These claims compare the United States and China, so the country "
            f"filter does not apply here; the other filters do, and the years start in {CLAIMS_SINCE.year} unless "
            "the Years filter says otherwise.")
-pair = Filters(**{**filters.__dict__, "countries": ("US", "CN"), "date_from": filters.date_from or CLAIMS_SINCE})
+pair = filters.replace(country=("US", "CN"), years=(filters["years"][0] or CLAIMS_SINCE, filters["years"][1]))
 
 # 1. open ecosystem
 st.subheader("“China is building an open ecosystem faster than the US”")
@@ -86,7 +84,7 @@ if state.has("releases"):
                 "weights are open; hover for the share of all releases with known accessibility.",
                 charts.lines_by_country(shares, "period", "open", "Open-weight releases",
                                         hover=["open_share_pct", "releases"]) if not shares.empty else None,
-                shares, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
+                shares, [EPOCH_MODELS], pair)
 else:
     st.info("Needs Epoch AI's models data (`python -m pipeline ingest --sources epoch`).")
 
@@ -103,7 +101,7 @@ if state.has("releases"):
                 "recorded are left out of the bars (they are in the CSV).",
                 charts.stacked_by_access(charts.with_country_names(known), charts.COUNTRY_LABEL, "releases",
                                          "accessibility_group", "Releases") if not known.empty else None,
-                notable, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
+                notable, [EPOCH_MODELS], pair)
 
 # 3. the gap
 st.subheader("“Open models are closing the gap”")
@@ -117,9 +115,10 @@ if state.has("benchmark_scores"):
         latest = scored["date"].max()
         recent_start = (latest - pd.DateOffset(months=24)).date()
         earlier_start = (latest - pd.DateOffset(months=48)).date()
-        st.markdown(verdicts.closing_gap(
-            summarize(scored, earlier_start, recent_start - pd.Timedelta(days=1)),
-            summarize(scored, recent_start, latest.date()), benchmark))
+        earlier_end = (pd.Timestamp(recent_start) - pd.Timedelta(days=1)).date()
+        st.markdown(verdicts.closing_gap(data.run(gap_queries.summary, benchmark, earlier_start, earlier_end),
+                                         data.run(gap_queries.summary, benchmark, recent_start, latest.date()),
+                                         benchmark))
         st.caption(f"Two consecutive 24-month windows of the capability-gap analysis on {benchmark} "
                    f"({EPOCH_BENCHMARKS.markdown()}).")
 else:
@@ -136,7 +135,7 @@ if state.has("releases"):
                 "the model and organisation.",
                 charts.lines_by_country(largest, "year", "params", "Parameters", log_y=True,
                                         hover=["model", "organization"]) if not largest.empty else None,
-                largest, [EPOCH_MODELS], pair, applies=("org", "size", "years"))
+                largest, [EPOCH_MODELS], pair)
 
 if not state.has("models"):
     st.info("Hub figures are missing: the Hugging Face Hub has not been ingested yet "

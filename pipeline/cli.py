@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from landscape.datasets import ALL_DATASETS, FORMATS, export_dataset
+from landscape.filters import SPECS, Filters, RangeFilter, ValuesFilter
+from landscape.status import format_status, read_status
 from pipeline.config import load_settings
-from pipeline.datasets import ALL_DATASETS, FORMATS, Filters, export_dataset
 from pipeline.errors import ConfigError, PipelineError, SourceError, StorageError, one_line
 from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.runs import RunRecord
-from pipeline.status import format_status, read_status
-from pipeline.transform.licenses import LICENSE_FAMILIES
 
 
 def _sources(text: str) -> tuple[str, ...]:
@@ -33,20 +32,6 @@ def _sources(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"unknown source {', '.join(unknown) or '(none)'}; "
                                          f"choose from {', '.join(SOURCE_IDS)}")
     return names
-
-
-def _country(text: str) -> str:
-    code = text.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 3166-1 alpha-2 code (e.g. US, CN, FR)")
-    return code
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,22 +58,47 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--dataset", required=True, choices=ALL_DATASETS)
     exp.add_argument("--format", required=True, choices=FORMATS)
     exp.add_argument("--out", type=Path, help="output file (default: <dataset>[_<filters>].<format> here)")
-    exp.add_argument("--country", type=_country, action="append", default=[], metavar="CC",
-                     help="ISO country code; repeat for several")
-    exp.add_argument("--license-family", action="append", default=[], choices=LICENSE_FAMILIES, metavar="F",
-                     help=f"licence family ({', '.join(LICENSE_FAMILIES)}); repeat for several")
-    exp.add_argument("--organization", action="append", default=[], metavar="NAME",
-                     help="organisation name; repeat for several")
-    exp.add_argument("--task", action="append", default=[], metavar="TAG", help="Hub pipeline_tag; repeatable")
-    exp.add_argument("--params-min", type=float, metavar="N", help="fewest parameters (e.g. 7e9)")
-    exp.add_argument("--params-max", type=float, metavar="N", help="most parameters")
-    exp.add_argument("--since", "--start", dest="since", type=_day, metavar="DATE",
-                     help="from this date (YYYY-MM-DD); the window start of the gap datasets")
-    exp.add_argument("--until", "--end", dest="until", type=_day, metavar="DATE",
-                     help="up to this date (YYYY-MM-DD); the window end of the gap datasets")
+    for spec in SPECS:  # one flag (or two, for a range) per global filter, from its specification
+        add_filter_flags(exp, spec)
     exp.add_argument("--source", metavar="NAME",
                      help="gap-summary, gap, benchmarks: eci, arena, or one benchmark (e.g. gpqa_diamond)")
     return parser
+
+
+def _argument_type(read: Callable[[str], object]) -> Callable[[str], object]:
+    def checked(text: str) -> object:
+        try:
+            return read(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    checked.__name__ = read.__name__  # argparse names the type in its messages
+    return checked
+
+
+def add_filter_flags(parser: argparse.ArgumentParser, spec: ValuesFilter | RangeFilter) -> None:
+    """The ``export`` flags of one global filter, as its specification (landscape/filters.py) says."""
+    if isinstance(spec, ValuesFilter):
+        parser.add_argument(spec.flag, dest=f"filter_{spec.key}", action="append", default=[],
+                            type=_argument_type(spec.cli_type), choices=spec.options, metavar=spec.metavar,
+                            help=spec.cli_help)
+        return
+    for end, flag, aliases, text in zip(("low", "high"), spec.flags, spec.aliases, spec.cli_help, strict=True):
+        parser.add_argument(flag, *aliases, dest=f"filter_{spec.key}_{end}", type=_argument_type(spec.cli_type),
+                            metavar=spec.metavar, help=text)
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    """The global filters the command line gave."""
+    values: dict[str, tuple] = {}
+    for spec in SPECS:
+        if isinstance(spec, ValuesFilter):
+            values[spec.key] = tuple(getattr(args, f"filter_{spec.key}"))
+            continue
+        low, high = getattr(args, f"filter_{spec.key}_low"), getattr(args, f"filter_{spec.key}_high")
+        if low is not None and high is not None and low > high:
+            raise ConfigError(f"{spec.flags[0]} is larger than {spec.flags[1]}")
+        values[spec.key] = (low, high)
+    return Filters(**values)
 
 
 def _summary(record: RunRecord) -> str:
@@ -126,11 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if status.problem:
                 return StorageError.exit_code
         elif args.command == "export":
-            if args.params_min is not None and args.params_max is not None and args.params_min > args.params_max:
-                raise ConfigError("--params-min is larger than --params-max")
-            filters = Filters(tuple(args.country), tuple(args.license_family), tuple(args.organization),
-                              tuple(args.task), args.params_min, args.params_max, args.since, args.until)
-            path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters, args.source)
+            path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters_from(args), args.source)
             print(f"wrote {rows:,} rows to {path}")
     except PipelineError as exc:
         print(f"error: {one_line(exc, limit=400)}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Every setting of the project, read from the environment in one place.
 
-Nothing else in the code base reads ``os.environ`` for a project setting: pages, sources and
-the CLI all receive a :class:`Settings`. Each setting is declared once in :data:`SETTINGS`
+Nothing else in the code base reads ``os.environ`` for a project setting: the command line and
+the dashboard call :func:`load_settings` and hand the :class:`Settings` on to what they run
+(sources, builds, exports). Each setting is declared once in :data:`SETTINGS`
 with its default and meaning; the README's settings table is checked against that list by a
 test, so a setting cannot go undocumented.
 

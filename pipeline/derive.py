@@ -4,7 +4,7 @@ Attribution is recomputed on every build, never stored with the fetched facts, s
 file or a corrected registry row changes the countries of every model at the next run,
 whether or not the Hub was fetched again.
 
-Countries (DESIGN.md §5): the Hub has no country field. A model's ``country`` is the country
+Countries: the Hub has no country field. A model's ``country`` is the country
 of its uploader's organisation (Epoch's ``Hugging Face developer id`` column, overridden and
 extended by ``data/registry/organizations.csv``); its ``origin_country`` is the country of
 the organisation of its *root* model, so a Llama quantisation uploaded by a UK user counts as
@@ -13,50 +13,10 @@ US-origin.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
-
 import duckdb
 
-from pipeline.errors import ConfigError
-from pipeline.transform.countries import normalize_country_code
-from pipeline.transform.model_tree import resolve_roots
-
-REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "registry" / "organizations.csv"
-REGISTRY_KINDS = ("lab", "intermediary", "individual")
-
-
-@dataclass(frozen=True)
-class RegistryRow:
-    hf_author: str
-    organization: str | None
-    country: str | None
-    kind: str
-    source: str
-    note: str | None
-
-
-def load_registry(path: Path = REGISTRY_PATH) -> list[RegistryRow]:
-    """The curated organisation registry, validated: a bad row stops the run with its line number."""
-    rows: list[RegistryRow] = []
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        for line, raw in enumerate(reader, start=2):
-            author = (raw.get("hf_author") or "").strip()
-            kind = (raw.get("kind") or "").strip()
-            source = (raw.get("source") or "").strip()
-            note = (raw.get("note") or "").strip() or None
-            country_text = (raw.get("country") or "").strip()
-            country = normalize_country_code(country_text) if country_text else None
-            if not author or kind not in REGISTRY_KINDS or not (source or note):
-                raise ConfigError(f"{path.name} line {line}: needs hf_author, a kind in {REGISTRY_KINDS} "
-                                  "and a source or note")
-            if country_text and country is None:
-                raise ConfigError(f"{path.name} line {line}: unknown country {country_text!r}")
-            rows.append(RegistryRow(author, (raw.get("organization") or "").strip() or None,
-                                    country, kind, source, note))
-    return rows
+from pipeline.model_tree import resolve_roots
+from pipeline.registry import RegistryRow
 
 
 def build_organizations(con: duckdb.DuckDBPyConnection, registry: list[RegistryRow]) -> int:
@@ -153,6 +113,10 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                     ELSE ro.organization END AS root_organization,
                bo.organization AS base_organization, bo.country AS base_country,
                CAST(date_trunc('month', f.created_at) AS DATE) AS created_month,
+               -- the model-kind filter (landscape/filters.py): a quantisation, or any upload of a
+               -- repackager account, is a repackage; else a declared base makes a derivative
+               CASE WHEN f.base_relation = 'quantized' OR coalesce(o.is_intermediary, false) THEN 'repackage'
+                    WHEN f.base_model IS NOT NULL THEN 'derivative' ELSE 'original' END AS model_kind,
                -- a Hub id (or an API model, with its organisation) as declared; a bare name from a
                -- "<teacher>-Distill-…" model name is resolved to an id below
                CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_hint_organization IS NOT NULL THEN f.teacher_hint

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 
 from pipeline import gates
 from pipeline.config import Settings
-from pipeline.derive import attributed_authors, build_models, build_organizations, load_registry
+from pipeline.derive import attributed_authors, build_models, build_organizations
 from pipeline.errors import ConfigError, PipelineError, SourceError, one_line
 from pipeline.loaders import RunContext, SourceResult
 from pipeline.loaders.benchmarks import (
@@ -51,6 +51,7 @@ from pipeline.loaders.hub import (
     stage_facts,
 )
 from pipeline.progress import Progress
+from pipeline.registry import load_registry
 from pipeline.runs import (
     RUN_COLUMNS,
     RunRecord,

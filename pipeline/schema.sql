@@ -119,6 +119,7 @@ CREATE TABLE models (
     base_organization   VARCHAR,         -- of the first declared base's uploader (a distilled model's student)
     base_country        VARCHAR,
     depth               INTEGER,         -- hops to the root; 0 for a root
+    model_kind          VARCHAR,         -- original | derivative | repackage (a quantisation, or a repackager's upload)
     lineage_status      VARCHAR,         -- root | resolved | cycle | missing_parent
     card_datasets       VARCHAR[],       -- cardData.datasets, for the distillation rules
     -- distillation (pipeline/transform/distillation.py)

@@ -2,7 +2,7 @@
 
 The Epoch rows below are written by hand for the tests (names and figures of well-known
 releases, rounded); none is copied from Epoch's files. Hub records come from the pipeline's
-own generator (:mod:`pipeline.synthetic`) plus the hand-written malformed ones here.
+own generator (:mod:`tests.synthetic`) plus the hand-written malformed ones here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.config import Settings, load_settings
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
-from pipeline.synthetic import synthetic_models
+from tests.synthetic import synthetic_models
 
 EPOCH_COLUMNS = (
     "Model", "Domain", "Task", "Organization", "Publication date", "Parameters", "Training compute (FLOP)",

@@ -1,8 +1,8 @@
 """Loaders: a source's records, through the pure transforms, into the database being built.
 
 A loader is the only code that joins a source module (network) with the transforms (pure) and
-the build (DuckDB). Each one declares the tables it owns, so a run that skips a source can
-carry those tables over from the previous database instead.
+the build (DuckDB). Which rows each source owns (put back from the previous database when the
+source is not fetched, or fails) is declared in one place, :data:`pipeline.ingest.OWNED_ROWS`.
 """
 
 from __future__ import annotations
@@ -70,10 +70,6 @@ class RunContext:
     @property
     def snapshot_date(self) -> date:
         return self.started.date()
-
-    @property
-    def raw_dir(self) -> Path:
-        return self.settings.raw_dir
 
     def quarantine(self, source: str, key: str | None, reason: str, payload: object) -> None:
         """Set a bad record aside with its reason; the run goes on."""

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from pipeline.errors import SourceError, one_line
 from pipeline.loaders import QUARANTINE_SCHEMA, RunContext, SourceResult, quarantine_payload
 from pipeline.loaders.buffer import RowBuffer
+from pipeline.registry import teacher_datasets
 from pipeline.sources.hub import (
     HubClient,
     Stream,
@@ -107,11 +108,12 @@ def transform_page(job: PageJob) -> tuple[int, int, int]:
     if job.max_records is not None:
         records = records[: job.max_records]
     fetched_at = datetime.fromisoformat(job.fetched_at)
+    teachers = teacher_datasets()  # read once per worker (cached)
     rows: list[tuple] = []
     bad: list[tuple] = []
     now = datetime.now(UTC)
     for record in records:
-        row = hub_row(record, job.scope, fetched_at)
+        row = hub_row(record, job.scope, fetched_at, teachers)
         if isinstance(row, Quarantined):
             key = record.get("id") if isinstance(record, dict) else None
             bad.append((job.run_id, "hub", key[:300] if isinstance(key, str) else None, str(row),
@@ -167,7 +169,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def worker_count() -> int:
-    """Transform workers: every core but the one the main process fetches with (at least one)."""
+    """Transform workers: one per core. The main process mostly waits on the network while the
+    workers parse and transform, so it needs no core of its own."""
     return max(1, (os.cpu_count() or 2))
 
 
@@ -346,7 +349,7 @@ def _ancestor(ctx: RunContext, client: HubClient, store, model_id: str, buffer: 
     if not isinstance(record, dict):
         ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), 'not found on the Hub')", [model_id])
         return False
-    row = hub_row(record, "ancestor", ctx.started)
+    row = hub_row(record, "ancestor", ctx.started, teacher_datasets())
     if isinstance(row, Quarantined):
         ctx.quarantine("hub", model_id, str(row), record)
         ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), ?)", [model_id, str(row)])

@@ -125,7 +125,7 @@ def download(url: str, cache_dir: Path, settings: Settings, progress: Progress |
                 problem = f"HTTP {response.status_code}"
             elif response.status_code != 200:
                 said = server_message(response)
-                raise SourceError(f"{label}: {_short(url)} answered HTTP {response.status_code}"
+                raise SourceError(f"{label}: {short_url(url)} answered HTTP {response.status_code}"
                                   + (f": {said}" if said else ""))
             else:
                 return _store(url, response, cache_dir, label, progress)
@@ -142,7 +142,7 @@ def download(url: str, cache_dir: Path, settings: Settings, progress: Progress |
             progress.message(f"{label}: {problem}; retrying in {wait:.0f}s "
                              f"[{attempt + 1}/{settings.http_retries}]")
             time.sleep(wait)
-    raise SourceError(f"{label}: cannot fetch {_short(url)} after {settings.http_retries + 1} attempts ({problem})")
+    raise SourceError(f"{label}: cannot fetch {short_url(url)} after {settings.http_retries + 1} attempts ({problem})")
 
 
 def server_message(response: requests.Response, limit: int = 4096) -> str:
@@ -220,6 +220,7 @@ def _reason(exc: BaseException) -> str:
     return text[:160] or type(exc).__name__
 
 
-def _short(url: str) -> str:
+def short_url(url: str) -> str:
+    """``url`` without its query or fragment, for messages (a query could hold a token)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"

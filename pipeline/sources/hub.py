@@ -42,7 +42,7 @@ from huggingface_hub.utils import (
 from pipeline.config import Settings
 from pipeline.errors import RateLimitedError, SourceError, one_line
 from pipeline.progress import Progress
-from pipeline.sources.download import ensure_resolvable
+from pipeline.sources.download import ensure_resolvable, short_url
 from pipeline.sources.raw import PageStore
 
 # --- What the pipeline asks of the Hub, and where the Hub documents that it may -------------
@@ -207,7 +207,7 @@ class HubClient:
                     f"the Hub kept answering 429 (rate limited) after {self.retries} retries"
                 ) from None
             said = one_line(exc.server_message or "", secrets=(self._token,))
-            raise SourceError(f"the Hub answered HTTP {status} for {_short(url)}"
+            raise SourceError(f"the Hub answered HTTP {status} for {short_url(url)}"
                               + (f": {said}" if said else "")) from None
         except httpx2.HTTPError as exc:
             raise SourceError(f"cannot reach the Hub at {self.endpoint}: {type(exc).__name__}: "
@@ -255,7 +255,7 @@ class HubClient:
                 problem = f"malformed Link header {next_url[:120]!r}"
                 continue
             return body, records, next_url
-        raise SourceError(f"the Hub sent an unusable page for {_short(url)} {self.retries + 1} times: {problem}")
+        raise SourceError(f"the Hub sent an unusable page for {short_url(url)} {self.retries + 1} times: {problem}")
 
     def _is_listing_url(self, url: str) -> bool:
         try:
@@ -277,11 +277,6 @@ class HubClient:
         except orjson.JSONDecodeError:
             raise SourceError(f"the Hub sent invalid JSON for model {repo_id}") from None
         return record if isinstance(record, dict) else None
-
-
-def _short(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def first_url(client: HubClient, stream: Stream) -> str:

@@ -1,6 +1,6 @@
 """Accessibility groups: Epoch's accessibility values and LMArena's licences → open/closed/unreleased.
 
-Classify per model, never per organisation (DESIGN.md §5): Qwen-Max is API-only, gpt-oss is open.
+Classify per model, never per organisation: Qwen-Max is API-only, gpt-oss is open.
 
 Example::
 
@@ -29,7 +29,7 @@ EPOCH_ACCESSIBILITY: dict[str, str] = {
     "closed weights": "closed",
     "unreleased": "unreleased",
 }
-_UNRESTRICTED = "open weights (unrestricted)"
+UNRESTRICTED = "Open weights (unrestricted)"  # Epoch's value for open weights without use restrictions
 
 # LMArena licence cells meaning "no weights": its data also spells it "Propretary".
 _CLOSED_LICENSES = frozenset({"proprietary", "propretary", "closed", "closed source"})
@@ -61,7 +61,7 @@ def is_unrestricted_open(value: object) -> bool:
     >>> is_unrestricted_open("Open weights (restricted use)")
     False
     """
-    return _key(value) == _UNRESTRICTED
+    return _key(value) == _normalized(UNRESTRICTED)
 
 
 def accessibility_from_license(license_text: object) -> str | None:

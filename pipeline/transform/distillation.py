@@ -10,7 +10,8 @@ each tracked model records which rules matched. Rules:
   distilled model), and the distillation is its base's, not its own.
 - ``tag``: a tag ``distillation``, ``knowledge-distillation``, ``distilled`` or ``distill``.
 - ``dataset``: a declared training dataset known to hold a teacher model's outputs, from the
-  curated ``data/registry/distillation_datasets.csv`` (each row cites its dataset card).
+  curated ``data/registry/distillation_datasets.csv`` (each row cites its dataset card), which
+  the caller passes in (:func:`pipeline.registry.teacher_datasets`).
 
 The *student base* is the model's declared base model; the teacher is taken from the name
 pattern or the dataset registry, never guessed otherwise.
@@ -23,14 +24,10 @@ Example::
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-REGISTRY_PATH = Path(__file__).resolve().parents[2] / "data" / "registry" / "distillation_datasets.csv"
 RULES = ("name", "tag", "dataset")
 DISTILL_TAGS = frozenset({"distillation", "knowledge-distillation", "distilled", "distill"})
 _TEACHER_IN_NAME = re.compile(r"^(?P<teacher>.+?)[-_.]distill(?:ed|ation)?(?:[-_.]|$)", re.IGNORECASE)
@@ -56,17 +53,6 @@ class Distillation:
 
 
 NOT_DISTILLED = Distillation(False, None, None, None, None)
-
-
-@lru_cache(maxsize=4)
-def load_teacher_datasets(path: Path = REGISTRY_PATH) -> Mapping[str, Teacher]:
-    """Dataset id (lower case) → the teacher its card says generated it."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return {row["dataset"].strip().lower(): Teacher(row["teacher"].strip(),
-                                                        (row.get("teacher_organization") or "").strip() or None,
-                                                        (row.get("teacher_country") or "").strip() or None,
-                                                        row["source"].strip())
-                for row in csv.DictReader(f) if (row.get("dataset") or "").strip()}
 
 
 def _says_distilled(name: str) -> bool:

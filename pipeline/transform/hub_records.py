@@ -14,10 +14,11 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 
-from pipeline.transform.distillation import distillation, load_teacher_datasets
+from pipeline.transform.distillation import Teacher, distillation
 from pipeline.transform.licenses import normalize_license
 from pipeline.transform.lineage import declared_bases
 from pipeline.transform.params import measured_params, params_from_name
@@ -40,6 +41,9 @@ _SHORT_TEXT = 200      # pipeline tag, library, licence name
 _TAG_TEXT = 300
 _MAX_TAGS = 2000
 _MAX_COUNT = 10**15
+
+
+NO_TEACHERS: Mapping[str, Teacher] = {}
 
 
 class Quarantined(str):
@@ -132,8 +136,13 @@ def _strings(value: object, key: str, limit: int = 50) -> list[str]:
     return texts
 
 
-def hub_row(record: object, scope: str, fetched_at: datetime) -> tuple | Quarantined:
-    """The staging row of one ``/api/models`` record, or a :class:`Quarantined` reason."""
+def hub_row(record: object, scope: str, fetched_at: datetime,
+            teachers: Mapping[str, Teacher] = NO_TEACHERS) -> tuple | Quarantined:
+    """The staging row of one ``/api/models`` record, or a :class:`Quarantined` reason.
+
+    ``teachers`` are the training datasets known to hold a teacher's outputs
+    (:func:`pipeline.registry.teacher_datasets`), for the distillation rules.
+    """
     if not isinstance(record, dict):
         return Quarantined(f"record is {type(record).__name__}, not an object")
     model_id = record.get("id", record.get("modelId"))
@@ -172,7 +181,7 @@ def hub_row(record: object, scope: str, fetched_at: datetime) -> tuple | Quarant
     license_id, family = normalize_license(card.get("license"), license_name, tags)
     params, params_source, undercounted = measured_params(safetensors, gguf)
     bases, relation, evidence = declared_bases(base_models_field, tags, card, model_id)
-    distilled = distillation(model_id, tags, datasets, load_teacher_datasets(), bases)
+    distilled = distillation(model_id, tags, datasets, teachers, bases)
     return (
         model_id, author, license_id, family, gated, gated_mode,
         params, params_source, undercounted, params_from_name(model_id),

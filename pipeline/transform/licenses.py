@@ -20,7 +20,7 @@ from functools import lru_cache
 
 LICENSE_FAMILIES = ("permissive", "copyleft", "open-rail", "restricted", "non-commercial", "other", "none")
 
-# Every canonical id we resolve to, with its family (DESIGN.md §4). Hub ids first, then the custom
+# Every canonical id we resolve to, with its family (the families are defined in the README). Hub ids first, then the custom
 # community licences met as ``license_name``. Decisions the family rules leave open:
 # - cc-by-nd-*: commercial use is allowed but derivatives are not, so it is "restricted";
 # - c-uda and the bare "cc" do not say enough to classify, so they are "other";

@@ -1,6 +1,6 @@
 """Parameter counts: measured from the Hub's safetensors/GGUF metadata, or read from a repo name.
 
-DESIGN.md §5: ``safetensors.total`` exists for about a quarter of models, ``gguf.total`` next;
+``safetensors.total`` exists for about a quarter of models, ``gguf.total`` next;
 packed quantised dtypes undercount; the name (``7B``, ``8x7B``, ``A3B``) is the last resort.
 
 Example::

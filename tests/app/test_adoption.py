@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard.queries import adoption as q
-from pipeline.csv_safety import frame_to_csv
-from pipeline.datasets import Filters, models_where
+from landscape.csv_safety import frame_to_csv
+from landscape.filters import Filters, condition
+from landscape.queries import adoption as q
 from tests.helpers import metric, sql
 from tests.helpers import run_query as query
 
@@ -72,7 +72,7 @@ def test_country_in_the_link_changes_the_numbers_and_the_csv_is_the_query(app, d
     assert metric(at, "Downloads (last 30 days)") == f"{cn:,}"
     assert cn < total
     got = downloads(at, "download-downloads_by_country_30d")
-    assert got == frame_to_csv(query(db, q.downloads_by_country, Filters(countries=("CN",)), "30d"))
+    assert got == frame_to_csv(query(db, q.downloads_by_country, Filters(country=("CN",)), "30d"))
     # and the rows say what independent SQL says
     table = csv(got).set_index(["attribution", "country"])
     (origin_cn, uploader_cn), = sql(db, """
@@ -172,8 +172,8 @@ def test_history_chart_appears_once_there_are_two_snapshot_dates(app, downloads,
 def test_top_lists_equal_a_plain_group_by_under_filters(fixture_db):
     """The top-n shortcuts (numeric threshold, roots read only when needed) give the plain answer."""
     db = fixture_db.db_path
-    for filters in (Filters(), Filters(license_families=("restricted",)), Filters(countries=("US", "FR"))):
-        where, params = models_where(filters)
+    for filters in (Filters(), Filters(license=("restricted",)), Filters(country=("US", "FR"))):
+        where, params = condition(filters, "models")
         families = query(db, q.top_models, filters, "30d", "families", 60)
         expected = sql(db, f"""SELECT coalesce(root_model, model_id) AS root, sum(downloads_30d) AS d,
                                       count(*) FILTER (WHERE depth > 0)

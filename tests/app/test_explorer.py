@@ -18,7 +18,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from pipeline.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
+from landscape.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
 from tests.app.conftest import _RecordingStorage
 from tests.helpers import no_exceptions, sql
 

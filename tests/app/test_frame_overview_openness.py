@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.queries.openness import open_share
-from pipeline.datasets import Filters
+from landscape.filters import Filters
+from landscape.queries.openness import open_share
 from tests.app.conftest import APP
 from tests.fixtures import build_fixture_db
 from tests.helpers import metric, no_exceptions, sql
@@ -90,8 +90,8 @@ def test_openness_csv_equals_the_query_for_the_filters(app, downloads, fixture_d
     at = app("openness", query={"country": ["US", "CN"], "years": ["2024", "2025"]})
     no_exceptions(at)
     got = pd.read_csv(io.BytesIO(downloads(at, "download-open_share_by_country_year")))
-    filters = Filters(countries=("US", "CN"), date_from=pd.Timestamp("2024-01-01").date(),
-                      date_to=pd.Timestamp("2025-12-31").date())
+    filters = Filters(country=("US", "CN"), years=(pd.Timestamp("2024-01-01").date(),
+                                                   pd.Timestamp("2025-12-31").date()))
     con = duckdb.connect(str(fixture_db.db_path), read_only=True)
     expected = open_share(con, filters, "year", True)
     con.close()
@@ -183,3 +183,28 @@ def test_every_page_guards_its_frame_before_drawing(script):
     first = body[0]
     assert isinstance(first, ast.Expr) and ast.unparse(first) == "frame.page_guard()", \
         f"{script.name}: the first statement after the imports must be frame.page_guard()"
+
+
+@pytest.mark.parametrize(("page", "tables"), [("openness", ["releases"]), ("adoption", ["models"]),
+                                              ("gap", ["benchmark_scores"]), ("methodology", [])])
+def test_the_filters_that_do_not_apply_are_computed_from_the_queries(app, page, tables):
+    from landscape.filters import not_applying
+
+    at = app(page)
+    no_exceptions(at)
+    ignored = not_applying(tables)
+    notes = [c.value for c in at.caption if c.value.startswith("Filters that do not apply")]
+    if ignored:
+        assert notes == [f"Filters that do not apply on this page: {', '.join(i.lower() for i in ignored)}."]
+    else:
+        assert notes == []
+
+
+def test_the_model_kind_filter_works_from_a_link(app, fixture_db):
+    at = app("adoption", {"kind": ["original", "derivative"]})
+    no_exceptions(at)
+    (models,), = sql(fixture_db.db_path, "SELECT count(*) FROM models WHERE model_kind IN ('original', 'derivative')")
+    (repackages,), = sql(fixture_db.db_path, "SELECT count(*) FROM models WHERE model_kind = 'repackage'")
+    assert repackages > 0 and metric(at, "Hub models") == f"{models:,}"
+    assert at.sidebar.multiselect(key="filter_kind").value == ["original", "derivative"]
+    assert at.query_params["kind"] == ["original", "derivative"]

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.analysis.gap import lag_table, summarize
+from landscape.analysis.gap import lag_table, summarize
 from tests.helpers import metric, no_exceptions
 
 

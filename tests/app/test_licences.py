@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from dashboard.queries import licences as q
-from pipeline.csv_safety import frame_to_csv
-from pipeline.datasets import Filters
+from landscape.csv_safety import frame_to_csv
+from landscape.filters import Filters
+from landscape.queries import licences as q
 from tests.helpers import metric, sql
 
 CHARTS = 6  # family mix, by country, by month, top licences, gated share, commercial use
@@ -75,7 +75,7 @@ def test_downloads_weight_from_the_link(app, downloads, fixture_db):
 def test_country_in_the_link_changes_the_numbers_and_the_csv_is_the_query(app, downloads, fixture_db):
     at = rendered(app("licences", {"country": "CN"}))
     db = fixture_db.db_path
-    cn = Filters(countries=("CN",))
+    cn = Filters(country=("CN",))
     mix = downloads(at, "download-licence_families_models")
     assert mix == frame_to_csv(q.family_mix(cube(db, cn)))
     counts = dict(sql(db, "SELECT license_family, count(*) FROM models "
@@ -136,7 +136,7 @@ def test_month_mix_csv_is_the_query(app, downloads, fixture_db):
     db = fixture_db.db_path
     con = duckdb.connect(str(db), read_only=True)
     try:
-        expected = q.family_by_month(con, Filters(countries=("US",)), "downloads")
+        expected = q.family_by_month(con, Filters(country=("US",)), "downloads")
     finally:
         con.close()
     assert downloads(at, "download-licence_families_by_month_downloads") == frame_to_csv(expected)

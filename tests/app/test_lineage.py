@@ -7,8 +7,8 @@ import io
 import duckdb
 import pandas as pd
 
-from dashboard.queries import lineage as q
-from pipeline.datasets import Filters
+from landscape.filters import Filters
+from landscape.queries import lineage as q
 from tests.helpers import metric, sql
 
 

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from pipeline.derive import load_registry
+from pipeline.registry import load_registry
 from pipeline.transform.accessibility import EPOCH_ACCESSIBILITY
 from pipeline.transform.licenses import KNOWN_LICENSES, LICENSE_FAMILIES, commercial_use_allowed
 from tests.helpers import no_exceptions, sql

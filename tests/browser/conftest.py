@@ -29,28 +29,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Dashboard:
-    """``streamlit run app.py`` in a child process, serving one database."""
+# Generous limits: CI runs on two cores that another job may be using. Waits are for states (the
+# server healthy, the app idle with its title drawn), never fixed sleeps.
+STARTUP_SECONDS = 180
+PAGE_TIMEOUT_MS = 120_000
 
-    def __init__(self, db: Path) -> None:
+
+class Dashboard:
+    """``streamlit run app.py`` in a child process, serving one database.
+
+    The server's output goes to a log file, never to a pipe nobody reads: a full pipe would
+    block the server the moment it logs, and every page after it would time out.
+    """
+
+    def __init__(self, db: Path, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log
         env = {**os.environ, "LANDSCAPE_DB": str(db), "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-             "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+                 "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.url}/_stcore/health", timeout=1).ok:
+                if requests.get(f"{self.url}/_stcore/health", timeout=5).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
             if self.process.poll() is not None:
                 break
         self.stop()
-        raise RuntimeError(f"streamlit did not start: {self.process.stdout.read() if self.process.stdout else ''}")
+        raise RuntimeError(f"streamlit did not start: {self.log_path.read_text(errors='replace')[-2000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -67,8 +79,8 @@ def browser_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dashboard(browser_db: Path) -> Iterator[Dashboard]:
-    server = Dashboard(browser_db)
+def dashboard(browser_db: Path, tmp_path_factory) -> Iterator[Dashboard]:
+    server = Dashboard(browser_db, tmp_path_factory.mktemp("streamlit") / "server.log")
     yield server
     server.stop()
 
@@ -88,29 +100,38 @@ def browser():
 @pytest.fixture
 def page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     context.close()
 
 
-_SETTLED = """() => {
+def visit(tab, url: str) -> None:
+    """Open ``url`` and wait until the app has run: not for the browser's ``load`` event, which
+    waits on every script and font of the page, but for the connection, then the app's own state."""
+    tab.goto(url, wait_until="commit")
+    wait_for_app(tab)
+
+
+_SETTLED = """(title) => {
     const app = document.querySelector('[data-testid="stApp"]');
-    return app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && document.querySelector('[data-testid="stMain"] h1') !== null;
+    const heading = document.querySelector('[data-testid="stMain"] h1');
+    return app !== null && app.getAttribute('data-test-script-state') === 'notRunning' && heading !== null
+        && (title === null || heading.innerText.trim() === title);
 }"""
 
 
-def wait_for_app(tab, timeout: float = 60_000) -> None:
-    """Until Streamlit has finished running the page: idle, its title drawn, and still so a moment later.
+def wait_for_app(tab, title: str | None = None, timeout: float = PAGE_TIMEOUT_MS) -> None:
+    """Until Streamlit has finished running the page: idle, with its title drawn (``title``, when a
+    click moved to another page whose old title is still on screen until the new run draws its own).
 
-    The script state reads "notRunning" for an instant before a run starts too, and a page can
-    rerun once on a fresh server (see dashboard.frame.page_guard): checking twice covers both.
+    A deep link on a fresh server first runs the page alone, which reruns through the frame at
+    once (dashboard.frame.page_guard) before drawing anything, so the title appears only after
+    the run that counts.
     """
     tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    for _ in range(2):
-        tab.wait_for_function(_SETTLED, timeout=timeout)
-        tab.wait_for_timeout(600)
-    tab.wait_for_function(_SETTLED, timeout=timeout)
+    tab.wait_for_function(_SETTLED, arg=title, timeout=timeout)
 
 
 def screenshot(tab, name: str) -> Path:
@@ -123,7 +144,8 @@ def screenshot(tab, name: str) -> Path:
     }""")
     size = tab.viewport_size
     tab.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height + 40), 12000)})
-    tab.wait_for_timeout(800)  # charts redraw at the new size
+    wait_for_app(tab)
+    tab.wait_for_load_state("networkidle")  # charts fetch nothing, but redraw at the new size first
     tab.screenshot(path=str(path), full_page=True)
     tab.set_viewport_size(size)
     return path

@@ -8,7 +8,7 @@ import io
 import duckdb
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import screenshot, visit, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,7 @@ PAGES = {"": 3, "openness": 5, "adoption": 7, "licences": 6, "gap": 3, "lineage"
 
 @pytest.mark.parametrize(("path", "charts"), PAGES.items())
 def test_page_loads_with_charts_and_no_exception(dashboard, page, path, charts):
-    page.goto(f"{dashboard.url}/{path}")
-    wait_for_app(page)
+    visit(page, f"{dashboard.url}/{path}")
     assert page.locator('[data-testid="stException"]').count() == 0
     drawn = page.locator('[data-testid="stPlotlyChart"] .main-svg')
     if charts:
@@ -32,8 +31,7 @@ def test_page_loads_with_charts_and_no_exception(dashboard, page, path, charts):
 
 
 def test_a_link_with_filters_shows_the_filtered_numbers(dashboard, page, browser_db):
-    page.goto(f"{dashboard.url}/?country=CN")
-    wait_for_app(page)
+    visit(page, f"{dashboard.url}/?country=CN")
     con = duckdb.connect(str(browser_db), read_only=True)
     (models,), = con.execute("SELECT count(*) FROM models WHERE country = 'CN' OR origin_country = 'CN'").fetchall()
     con.close()
@@ -46,11 +44,10 @@ def test_a_link_with_filters_shows_the_filtered_numbers(dashboard, page, browser
 
 
 def test_filters_survive_a_page_switch(dashboard, page):
-    page.goto(f"{dashboard.url}/?country=CN&license=permissive")
-    wait_for_app(page)
+    visit(page, f"{dashboard.url}/?country=CN&license=permissive")
     page.locator('[data-testid="stSidebarNav"] a', has_text="Openness trends").click()
     page.wait_for_url("**/openness**")
-    wait_for_app(page)
+    wait_for_app(page, title="Openness trends")
     # the frame writes the filters back into the new page's link at the end of its run
     page.wait_for_function("() => location.search.includes('country=CN') && location.search.includes('license=')",
                            timeout=20_000)
@@ -59,8 +56,7 @@ def test_filters_survive_a_page_switch(dashboard, page):
 
 
 def test_a_csv_download_arrives_and_parses(dashboard, page):
-    page.goto(f"{dashboard.url}/openness?country=US&country=CN")
-    wait_for_app(page)
+    visit(page, f"{dashboard.url}/openness?country=US&country=CN")
     button = page.locator('[data-testid="stDownloadButton"] button').first
     with page.expect_download() as info:
         button.click()
@@ -72,8 +68,7 @@ def test_a_csv_download_arrives_and_parses(dashboard, page):
 
 @pytest.mark.parametrize("value", ["inf", "1e309", "-1e309"])
 def test_a_hostile_number_in_the_link_is_a_note_not_an_exception(dashboard, page, value):
-    page.goto(f"{dashboard.url}/gap?min_benchmarks={value}")
-    wait_for_app(page)
+    visit(page, f"{dashboard.url}/gap?min_benchmarks={value}")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Ignored min_benchmarks value" in page.locator('[data-testid="stSidebar"]').inner_text()
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=30_000)
@@ -82,8 +77,7 @@ def test_a_hostile_number_in_the_link_is_a_note_not_an_exception(dashboard, page
 def test_the_grids_own_toolbar_offers_no_raw_csv(dashboard, page):
     """The explorer's grid toolbar must not export cells as they are (formulas included): the
     page's own buttons, which neutralise them, are the way to download."""
-    page.goto(f"{dashboard.url}/explorer")
-    wait_for_app(page)
+    visit(page, f"{dashboard.url}/explorer")
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.hover()
     toolbar = page.locator('[data-testid="stElementToolbar"]').first

@@ -9,7 +9,7 @@ import subprocess
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
+from landscape.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
 from tests.fixtures import EPOCH_ROWS, arena_files, benchmark_zip, epoch_csv, fixture_hub_records
 from tests.loopback.hub import HubServer
 from tests.loopback.static import StaticServer

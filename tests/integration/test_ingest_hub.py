@@ -13,11 +13,11 @@ import pytest
 from pipeline.errors import SourceError
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
-from pipeline.synthetic import synthetic_models
 from tests.fixtures import MALFORMED_HUB_RECORDS
 from tests.helpers import sql as _rows
 from tests.loopback import burst
 from tests.loopback.hub import HubServer
+from tests.synthetic import synthetic_models
 
 FULL = IngestOptions(sources=("hub",), hub_limit=0, hub_orgs=False, hub_full=True)
 

@@ -8,7 +8,7 @@ import subprocess
 
 import duckdb
 
-from pipeline.datasets import LINEAGE_EXPORT_COLUMNS
+from landscape.datasets import LINEAGE_EXPORT_COLUMNS
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from tests.loopback.hub import HubServer

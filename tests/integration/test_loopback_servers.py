@@ -22,10 +22,10 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.utils import http_backoff, parse_ratelimit_headers
 
-from pipeline.synthetic import synthetic_model, synthetic_models
 from tests.loopback import burst
 from tests.loopback.hub import DEFAULT_LIST_FIELDS, HubServer, spawn_hub
 from tests.loopback.static import StaticServer
+from tests.synthetic import synthetic_model, synthetic_models
 
 EXPAND = [
     "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore", "gated",

@@ -13,8 +13,8 @@ import pytest
 from pipeline.errors import SourceError
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
-from pipeline.synthetic import synthetic_models
 from tests.loopback.hub import HubServer
+from tests.synthetic import synthetic_models
 
 FULL = IngestOptions(sources=("hub",), hub_limit=0, hub_orgs=False, hub_full=True)
 FULL_ARGS = ["ingest", "--sources", "hub", "--hub-limit", "0", "--no-hub-orgs", "--hub-full"]

@@ -8,7 +8,7 @@ pagination through an absolute ``Link: <…>; rel="next"`` header, ``RateLimit``
 every answer, a fixed-window quota answered with 429, and deterministic fault injection.
 
 Data comes from a list of record dicts served verbatim (hand-written, possibly malformed
-fixtures) or from :mod:`pipeline.synthetic` (``synthetic=N``), generated on the fly so that
+fixtures) or from :mod:`tests.synthetic` (``synthetic=N``), generated on the fly so that
 memory stays flat at N = 3,000,000.
 
 Protocol details the client side can rely on:
@@ -93,8 +93,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import orjson
 
-from pipeline.synthetic import synthetic_downloads, synthetic_index, synthetic_model, synthetic_model_id
 from tests.loopback import FaultPlan, FaultSpec, LoopbackServer, QuietHandler, parse_kind
+from tests.synthetic import synthetic_downloads, synthetic_index, synthetic_model, synthetic_model_id
 
 __all__ = ["DEFAULT_LIST_FIELDS", "SORTS", "HubProcess", "HubRequest", "HubServer", "spawn_hub"]
 
@@ -255,7 +255,7 @@ class _ListSource:
 
 
 class _SyntheticSource:
-    """Records of :mod:`pipeline.synthetic`, addressed by index; nothing is materialised."""
+    """Records of :mod:`tests.synthetic`, addressed by index; nothing is materialised."""
 
     synthetic = True
 
@@ -314,7 +314,7 @@ class HubServer(LoopbackServer):
 
     Args:
         records: record dicts served verbatim (malformed ones included), in their given order.
-        synthetic: serve ``pipeline.synthetic`` records ``0 … synthetic-1`` instead.
+        synthetic: serve ``tests.synthetic`` records ``0 … synthetic-1`` instead.
         seed: seed of the synthetic records.
         quota, window: the fixed-window rate limit (requests per ``window`` seconds).
         faults: ``{request_index: kind}`` for single requests (0-based, all paths).
@@ -856,7 +856,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: serve until killed, printing the base URL on the first line of stdout."""
     parser = argparse.ArgumentParser(prog="python -m tests.loopback.hub", description=__doc__.splitlines()[0])
-    parser.add_argument("--synthetic", type=int, help="serve this many pipeline.synthetic records")
+    parser.add_argument("--synthetic", type=int, help="serve this many tests.synthetic records")
     parser.add_argument("--records", help="serve the records of this JSON array file, verbatim")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")

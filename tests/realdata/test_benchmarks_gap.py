@@ -11,8 +11,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from pipeline.analysis.gap import summarize, trend_gap
-from pipeline.analysis.gap_inputs import GapOptions, benchmark_points
+from landscape.analysis.gap import summarize, trend_gap
+from landscape.queries.gap import GapOptions, benchmark_points
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from tests.conftest import shared_file

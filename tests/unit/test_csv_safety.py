@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from pipeline.csv_safety import frame_to_csv, neutralise_cell
+from landscape.csv_safety import frame_to_csv, neutralise_cell
 
 
 def test_cells_starting_with_a_formula_character_get_an_apostrophe():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.derive import REGISTRY_PATH, RegistryRow, build_models, build_organizations, load_registry
+from pipeline.derive import build_models, build_organizations
 from pipeline.errors import ConfigError
 from pipeline.loaders.hub import FACT_COLUMNS
+from pipeline.registry import RegistryRow, curated_text, load_registry
 from pipeline.storage import schema_sql
 
 
@@ -86,8 +87,7 @@ def test_the_committed_registry_is_valid_and_has_a_source_for_every_row():
     assert {r.kind for r in rows} <= {"lab", "intermediary", "individual"}
 
 
-def test_a_bad_registry_row_names_its_line(tmp_path):
-    bad = tmp_path / "organizations.csv"
-    bad.write_text(REGISTRY_PATH.read_text().splitlines()[0] + "\nQwen,Alibaba,Atlantis,lab,x,\n")
+def test_a_bad_registry_row_names_its_line():
+    bad = curated_text("organizations.csv").splitlines()[0] + "\nQwen,Alibaba,Atlantis,lab,x,\n"
     with pytest.raises(ConfigError, match="line 2: unknown country 'Atlantis'"):
         load_registry(bad)

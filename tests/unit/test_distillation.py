@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.registry import teacher_datasets
 from pipeline.transform.distillation import (
     NOT_DISTILLED,
     Teacher,
     distillation,
-    load_teacher_datasets,
 )
 
 TEACHERS = {"open-thoughts/openthoughts-114k": Teacher("deepseek-ai/DeepSeek-R1", "DeepSeek", "CN", "card"),
@@ -67,7 +67,7 @@ def test_negatives(model_id):
 
 
 def test_the_committed_registry_loads_and_every_row_cites_its_source():
-    registry = load_teacher_datasets()
+    registry = teacher_datasets()
     assert len(registry) >= 15
     assert all(t.source and t.teacher for t in registry.values())
     assert registry["open-thoughts/openthoughts-114k"].teacher == "deepseek-ai/DeepSeek-R1"

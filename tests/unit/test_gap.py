@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.analysis.gap import (
+from landscape.analysis.gap import (
     DAYS_PER_MONTH,
     bootstrap_interval,
     censored,
@@ -160,7 +160,7 @@ def test_properties_on_random_series(rows):
 
 
 def test_trend_gap_reads_the_offset_between_parallel_lines():
-    from pipeline.analysis.gap import trend_gap
+    from landscape.analysis.gap import trend_gap
 
     # both frontiers climb 2 points a month; the closed line sits 6 points higher: a 3-month lag
     rows = []

@@ -108,7 +108,7 @@ def test_a_listing_record_gives_the_lineage_baseModels_would(relation, bases):
 
 
 def test_the_generators_listing_records_give_the_same_lineage_as_their_baseModels():
-    from pipeline.synthetic import synthetic_models
+    from tests.synthetic import synthetic_models
 
     derived = [r for r in synthetic_models(4000, seed=3) if "baseModels" in r]
     assert {r["baseModels"]["relation"] for r in derived} == {"finetune", "adapter", "quantized", "merge"}

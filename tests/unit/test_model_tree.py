@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.transform.model_tree import MAX_DEPTH, resolve_roots
+from pipeline.model_tree import MAX_DEPTH, resolve_roots
 
 
 def roots(edges: list[tuple[str, str | None]]) -> dict[str, tuple]:

@@ -1,0 +1,103 @@
+"""Plotly figures with the project's colours: open vs closed, one colour per country, per licence family.
+
+Pages pass query results; these helpers add display names (countries by name, not code) and
+fixed colour maps, so the same country or group looks the same on every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from dashboard.colors import ACCESS, LICENSE_FAMILY, country_color_map, country_label
+from landscape.queries import OTHER
+
+COUNTRY_LABEL = "Country"
+TEMPLATE = "plotly_white"
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells Plotly will show literally.
+
+    Plotly renders a few HTML tags inside labels and hover text (``<b>``, ``<a href>``, …);
+    names from the sources must not be read as markup, so ``<`` and ``>`` become entities,
+    which Plotly displays as the characters themselves.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(
+                lambda v: v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if isinstance(v, str) else v)
+    return out
+
+
+def with_country_names(frame: pd.DataFrame, column: str = "country", label: str = COUNTRY_LABEL) -> pd.DataFrame:
+    """A copy (escaped for Plotly) with a display column naming each country bucket (see :func:`country_label`)."""
+    out = plain(frame)
+    out[label] = [country_label(c) for c in frame[column]]
+    return out
+
+
+def country_order(frame: pd.DataFrame, column: str = "country", by: str = "downloads") -> list[str]:
+    """The labels of a frame's country buckets by ``by``, descending, with Other and Unattributed last."""
+    totals = frame.groupby(column, dropna=False)[by].sum().sort_values(ascending=False)
+    tail = [c for c in (OTHER, "") if c in totals.index]
+    return [country_label(c) for c in [c for c in totals.index if c not in tail] + tail]
+
+
+def lines_by_country(frame: pd.DataFrame, x: str, y: str, y_title: str, *, log_y: bool = False,
+                     hover: Sequence[str] = (), markers: bool = True) -> go.Figure:
+    named = with_country_names(frame)
+    named = named.sort_values(x)
+    fig = px.line(named, x=x, y=y, color=COUNTRY_LABEL, markers=markers, log_y=log_y, template=TEMPLATE,
+                  color_discrete_map=country_color_map(frame["country"]), hover_data=list(hover))
+    fig.update_layout(yaxis_title=y_title, xaxis_title=None, hovermode="closest")
+    fig.update_xaxes(categoryorder="category ascending")
+    return fig
+
+
+def bars_by_country(frame: pd.DataFrame, x: str, y: str, y_title: str, *, horizontal: bool = False,
+                    hover: Sequence[str] = (), barmode: str = "group") -> go.Figure:
+    named = with_country_names(frame)
+    kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    fig = px.bar(named, color=COUNTRY_LABEL, template=TEMPLATE, color_discrete_map=country_color_map(frame["country"]),
+                 hover_data=list(hover), barmode=barmode, **kwargs)
+    fig.update_layout(yaxis_title=None if horizontal else y_title, xaxis_title=y_title if horizontal else None)
+    return fig
+
+
+def _stacked(frame: pd.DataFrame, x: str, y: str, color: str, palette: dict[str, str], y_title: str, *,
+             horizontal: bool, percent: bool) -> go.Figure:
+    """Bars stacked by ``color`` in a fixed palette, its categories in the palette's order."""
+    order = [c for c in palette if c in set(frame[color])]
+    kwargs = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    fig = px.bar(plain(frame), color=color, template=TEMPLATE, color_discrete_map=palette,
+                 category_orders={color: order}, **kwargs)
+    fig.update_layout(barmode="stack", barnorm="percent" if percent else None,
+                      yaxis_title=None if horizontal else y_title,
+                      xaxis_title=y_title if horizontal else None, legend_title_text="")
+    return fig
+
+
+def stacked_by_access(frame: pd.DataFrame, x: str, y: str, group: str, y_title: str, *,
+                      horizontal: bool = False, percent: bool = False) -> go.Figure:
+    """Bars stacked by accessibility group, in the fixed open/closed colours."""
+    return _stacked(frame, x, y, group, ACCESS, y_title, horizontal=horizontal, percent=percent)
+
+
+def stacked_by_family(frame: pd.DataFrame, x: str, y: str, y_title: str, *, percent: bool = False,
+                      horizontal: bool = False, family: str = "license_family") -> go.Figure:
+    """Bars stacked by licence family, in the fixed family colours."""
+    return _stacked(frame, x, y, family, LICENSE_FAMILY, y_title, horizontal=horizontal, percent=percent)
+
+
+def access_lines(frame: pd.DataFrame, x: str, y: str, group: str, y_title: str, *, log_y: bool = False,
+                 hover: Sequence[str] = ()) -> go.Figure:
+    fig = px.line(plain(frame).sort_values(x), x=x, y=y, color=group, markers=True, log_y=log_y,
+                  template=TEMPLATE, color_discrete_map=ACCESS, hover_data=list(hover))
+    fig.update_layout(yaxis_title=y_title, xaxis_title=None)
+    fig.update_xaxes(categoryorder="category ascending")
+    return fig

@@ -1,0 +1,1 @@
+"""Open Model Landscape: the write side (ingest, transform, publish)."""

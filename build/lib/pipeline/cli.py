@@ -1,0 +1,148 @@
+"""``python -m pipeline ingest|status|export``: a thin command line over the library.
+
+Expected failures (network down, rate limited, a bad file, a bad option) end with one line on
+stderr and a non-zero exit code; only bugs show a traceback.
+
+Exit codes: 0 success, 1 failure, 2 bad setting or option, 3 a source could not be read,
+4 rate limited, 5 database problem, 130 interrupted. An ingest in which some sources failed
+publishes the others, says which failed, and exits with 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from landscape.datasets import ALL_DATASETS, FORMATS, export_dataset
+from landscape.filters import SPECS, Filters, RangeFilter, ValuesFilter
+from landscape.status import format_status, read_status
+from pipeline.config import load_settings
+from pipeline.errors import ConfigError, PipelineError, SourceError, StorageError, one_line
+from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
+from pipeline.progress import Progress
+from pipeline.runs import RunRecord
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    names = tuple(s.strip() for s in text.split(",") if s.strip())
+    unknown = [s for s in names if s not in SOURCE_IDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown source {', '.join(unknown) or '(none)'}; "
+                                         f"choose from {', '.join(SOURCE_IDS)}")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ing = commands.add_parser("ingest", help="fetch the sources and publish a new database")
+    ing.add_argument("--sources", type=_sources, default=SOURCE_IDS, metavar="LIST",
+                     help=f"comma-separated sources to fetch (default: {','.join(SOURCE_IDS)}); "
+                          "the others are carried over from the current database")
+    ing.add_argument("--hub-limit", type=int, default=DEFAULT_HUB_LIMIT, metavar="N",
+                     help=f"the N most downloaded Hub models (default: {DEFAULT_HUB_LIMIT}; 0 to skip)")
+    ing.add_argument("--no-hub-orgs", dest="hub_orgs", action="store_false",
+                     help="do not list every model of each attributed organisation")
+    ing.add_argument("--hub-full", action="store_true",
+                     help="list the whole Hub (millions of models; resumable)")
+    ing.add_argument("--accept-drop", type=_sources, default=(), metavar="LIST",
+                     help="comma-separated sources to publish even though their data shrank past the plausibility "
+                          "gates (LANDSCAPE_MAX_DROP, LANDSCAPE_MAX_SHARE_DROP)")
+
+    commands.add_parser("status", help="database, rows per table, last runs, freshness per source")
+
+    exp = commands.add_parser("export", help="write a dataset as CSV or Parquet")
+    exp.add_argument("--dataset", required=True, choices=ALL_DATASETS)
+    exp.add_argument("--format", required=True, choices=FORMATS)
+    exp.add_argument("--out", type=Path, help="output file (default: <dataset>[_<filters>].<format> here)")
+    for spec in SPECS:  # one flag (or two, for a range) per global filter, from its specification
+        add_filter_flags(exp, spec)
+    exp.add_argument("--source", metavar="NAME",
+                     help="gap-summary, gap, benchmarks: eci, arena, or one benchmark (e.g. gpqa_diamond)")
+    return parser
+
+
+def _argument_type(read: Callable[[str], object]) -> Callable[[str], object]:
+    def checked(text: str) -> object:
+        try:
+            return read(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    checked.__name__ = read.__name__  # argparse names the type in its messages
+    return checked
+
+
+def add_filter_flags(parser: argparse.ArgumentParser, spec: ValuesFilter | RangeFilter) -> None:
+    """The ``export`` flags of one global filter, as its specification (landscape/filters.py) says."""
+    if isinstance(spec, ValuesFilter):
+        parser.add_argument(spec.flag, dest=f"filter_{spec.key}", action="append", default=[],
+                            type=_argument_type(spec.cli_type), choices=spec.options, metavar=spec.metavar,
+                            help=spec.cli_help)
+        return
+    for end, flag, aliases, text in zip(("low", "high"), spec.flags, spec.aliases, spec.cli_help, strict=True):
+        parser.add_argument(flag, *aliases, dest=f"filter_{spec.key}_{end}", type=_argument_type(spec.cli_type),
+                            metavar=spec.metavar, help=text)
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    """The global filters the command line gave."""
+    values: dict[str, tuple] = {}
+    for spec in SPECS:
+        if isinstance(spec, ValuesFilter):
+            values[spec.key] = tuple(getattr(args, f"filter_{spec.key}"))
+            continue
+        low, high = getattr(args, f"filter_{spec.key}_low"), getattr(args, f"filter_{spec.key}_high")
+        if low is not None and high is not None and low > high:
+            raise ConfigError(f"{spec.flags[0]} is larger than {spec.flags[1]}")
+        values[spec.key] = (low, high)
+    return Filters(**values)
+
+
+def _summary(record: RunRecord) -> str:
+    rows = ", ".join(f"{table} {n:,}" for table, n in record.rows_written.items())
+    pages = f"{record.pages_fetched} pages fetched, {record.pages_reused} reused from a checkpoint; " \
+        if record.pages_fetched or record.pages_reused else ""
+    waits = f"{record.rate_limit_waits} rate-limit waits ({record.rate_limit_wait_seconds:.0f}s); " \
+        if record.rate_limit_waits else ""
+    return (f"published run {record.run_id}{' (resumed)' if record.resumed else ''}: {pages}"
+            f"{record.records_seen:,} records read, {record.quarantined:,} quarantined; {waits}{rows}")
+
+
+def partial_exit(record: RunRecord) -> int:
+    """Say on stderr which sources failed in a published run; the exit code for it (0 when none did)."""
+    for source, reason in record.failed_sources.items():
+        print(f"error: {source}: {reason} (its previously published data is kept; the next ingest tries "
+              "again)", file=sys.stderr)
+    return SourceError.exit_code if record.failed_sources else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    progress = Progress.for_terminal()
+    try:
+        settings = load_settings()
+        if args.command == "ingest":
+            options = IngestOptions(sources=args.sources, hub_limit=args.hub_limit,
+                                    hub_orgs=args.hub_orgs, hub_full=args.hub_full, accept_drop=args.accept_drop)
+            record = ingest(settings, options, progress)
+            print(_summary(record))
+            return partial_exit(record)
+        elif args.command == "status":
+            status = read_status(settings)
+            print(format_status(status))
+            if status.problem:
+                return StorageError.exit_code
+        elif args.command == "export":
+            path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters_from(args), args.source)
+            print(f"wrote {rows:,} rows to {path}")
+    except PipelineError as exc:
+        print(f"error: {one_line(exc, limit=400)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published; pages fetched so far are kept and the next "
+              "`ingest` with the same options resumes from them", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,358 @@
+"""Hub listings → Parquet staging files → deduplicated facts → :func:`pipeline.derive.build_models`.
+
+The main process only fetches: each page is checked (a JSON array, a sane ``Link``) and
+stored under the run folder. Worker processes read stored pages back, validate and transform
+every record (:func:`pipeline.transform.hub_records.hub_row`) and write one Parquet file per
+page into the build's staging folder, with a Parquet file of quarantined records beside it.
+Fetching and transforming so overlap on separate cores, and no process ever holds more than a
+few pages: memory stays flat whether the run lists five thousand models or the whole Hub.
+DuckDB then reads all staging files at once to deduplicate (a model listed by several scopes
+is kept once, the first-listed scope winning).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import re
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import SourceError, one_line
+from pipeline.loaders import QUARANTINE_SCHEMA, RunContext, SourceResult, quarantine_payload
+from pipeline.loaders.buffer import RowBuffer
+from pipeline.registry import teacher_datasets
+from pipeline.sources.hub import (
+    HubClient,
+    Stream,
+    author_stream,
+    fetch_stream,
+    full_hub_stream,
+    top_models_stream,
+)
+from pipeline.sources.raw import PageStore
+from pipeline.transform.hub_records import STAGING_COLUMNS, Quarantined, hub_row
+
+_TS = pa.timestamp("us", tz="UTC")
+STAGING_SCHEMA = pa.schema([
+    ("model_id", pa.string()), ("author", pa.string()), ("license", pa.string()), ("license_family", pa.string()),
+    ("gated", pa.bool_()), ("gated_mode", pa.string()),
+    ("params_measured", pa.int64()), ("params_measured_source", pa.string()), ("params_undercounted", pa.bool_()),
+    ("params_name", pa.int64()),
+    ("downloads_30d", pa.int64()), ("downloads_all_time", pa.int64()), ("likes", pa.int64()),
+    ("trending_score", pa.float64()),
+    ("pipeline_tag", pa.string()), ("library", pa.string()), ("tags", pa.list_(pa.string())),
+    ("created_at", _TS), ("last_modified", _TS),
+    ("base_model", pa.string()), ("base_models", pa.list_(pa.string())), ("base_relation", pa.string()),
+    ("base_evidence", pa.string()), ("card_datasets", pa.list_(pa.string())),
+    ("distilled", pa.bool_()), ("teacher_hint", pa.string()), ("teacher_hint_organization", pa.string()),
+    ("teacher_hint_country", pa.string()), ("distill_evidence", pa.string()),
+    ("scope", pa.string()), ("fetched_at", _TS),
+])
+assert tuple(STAGING_SCHEMA.names) == STAGING_COLUMNS, "staging schema and hub_row disagree"
+_FILE_SCHEMA = STAGING_SCHEMA.append(pa.field("seq", pa.int64()))
+
+FACT_COLUMNS = STAGING_COLUMNS  # the columns of `models` that come from the Hub itself
+# Their DuckDB types, for a NULL column when an older database lacks one.
+STAGING_TYPES = tuple((f.name, {"string": "VARCHAR", "bool": "BOOLEAN", "int64": "BIGINT", "double": "DOUBLE",
+                                "list<item: string>": "VARCHAR[]", "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}[str(f.type)])
+                      for f in STAGING_SCHEMA)
+SCOPE_RANK = {"top": 0, "org": 1, "full": 2, "ancestor": 3}
+# Pages waiting for a worker, per worker: enough to keep workers busy, few enough to bound memory.
+QUEUE_PER_WORKER = 3
+
+
+@dataclass(frozen=True)
+class HubOptions:
+    limit: int          # top-N by downloads; 0 skips that scope
+    orgs: bool          # every model of each attributed organisation
+    full: bool          # the whole Hub
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One stored page for a worker: where it is, where its output goes, how to number its rows."""
+
+    page_path: str
+    out_stem: str
+    scope: str
+    first_seq: int
+    max_records: int | None
+    run_id: str
+    fetched_at: str
+
+
+_pages_done = 0
+
+
+def transform_page(job: PageJob) -> tuple[int, int, int]:
+    """Worker: one stored page → ``<stem>.parquet`` (rows) and ``<stem>.quarantine.parquet``.
+
+    Returns (records read, rows written, records quarantined). Runs in a worker process, so it
+    takes and returns only plain values.
+    """
+    global _pages_done
+    _pages_done += 1
+    if _pages_done % 50 == 0:
+        gc.collect()
+    with open(job.page_path, "rb") as f:
+        f.readline()  # the page header (see pipeline.sources.raw)
+        records = orjson.loads(f.read())
+    if job.max_records is not None:
+        records = records[: job.max_records]
+    fetched_at = datetime.fromisoformat(job.fetched_at)
+    teachers = teacher_datasets()  # read once per worker (cached)
+    rows: list[tuple] = []
+    bad: list[tuple] = []
+    now = datetime.now(UTC)
+    for record in records:
+        row = hub_row(record, job.scope, fetched_at, teachers)
+        if isinstance(row, Quarantined):
+            key = record.get("id") if isinstance(record, dict) else None
+            bad.append((job.run_id, "hub", key[:300] if isinstance(key, str) else None, str(row),
+                        quarantine_payload(record), now))
+        else:
+            rows.append((*row, job.first_seq + len(rows)))
+    if rows:
+        columns = list(zip(*rows, strict=True))
+        table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, _FILE_SCHEMA, strict=True)],
+                                     schema=_FILE_SCHEMA)
+        # uncompressed: these files live for one run, and compressing them cost a worker a tenth of its time
+        pq.write_table(table, job.out_stem + ".parquet", compression="none")
+    if bad:
+        columns = list(zip(*bad, strict=True))
+        table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
+                                      zip(columns, QUARANTINE_SCHEMA, strict=True)], schema=QUARANTINE_SCHEMA)
+        pq.write_table(table, job.out_stem + ".quarantine.parquet")
+    return len(records), len(rows), len(bad)
+
+
+def plan_streams(options: HubOptions, authors: list[str]) -> list[Stream]:
+    """The listings a run reads, in order."""
+    streams: list[Stream] = []
+    if options.full:
+        streams.append(full_hub_stream())
+    if options.limit > 0:
+        streams.append(top_models_stream(options.limit))
+    if options.orgs:
+        streams.extend(author_stream(a) for a in authors)
+    return streams
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: leave when the ingest that started us is gone (killed with -9, say).
+
+    A pool's workers otherwise outlive a parent that could not shut them down, idle forever.
+    """
+    import gc
+    import threading
+    import time
+
+    # A page's records die by reference counting as soon as its Parquet file is written; the
+    # cyclic collector would only rescan them (a quarter of a worker's time), so it runs every
+    # few pages instead of every few thousand allocations (see transform_page).
+    gc.disable()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def worker_count() -> int:
+    """Transform workers: one per core. The main process mostly waits on the network while the
+    workers parse and transform, so it needs no core of its own."""
+    return max(1, (os.cpu_count() or 2))
+
+
+def load_hub(ctx: RunContext, options: HubOptions, authors: list[str]) -> SourceResult:
+    """Fetch every planned listing (resuming from stored pages) and stage it for :func:`stage_facts`."""
+    client = HubClient(ctx.settings, ctx.progress)
+    staging = ctx.staging_dir / "hub"
+    staging.mkdir(parents=True, exist_ok=True)
+    workers = worker_count()
+    pending: deque[Future] = deque()
+    written = 0
+
+    def collect(future: Future) -> None:
+        nonlocal written
+        records, rows, bad = future.result()
+        ctx.record.records_seen += records
+        ctx.record.quarantined += bad
+        written += rows
+
+    # "spawn": the main process holds DuckDB and HTTP threads, which a fork must not copy.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool, \
+            client.watching_backoff():
+        for index, stream in enumerate(plan_streams(options, authors)):
+            store = PageStore(ctx.folder.path / "hub" / stream.key)
+            for page in fetch_stream(client, store, stream, ctx.progress):
+                if page.from_checkpoint:
+                    ctx.record.pages_reused += 1
+                else:
+                    ctx.record.pages_fetched += 1
+                job = PageJob(str(store.path(page.number)), str(staging / f"{index:05d}-{page.number:06d}"),
+                              stream.scope, (index << 40) | (page.number << 16), len(page.records),
+                              ctx.record.run_id, ctx.started.isoformat())
+                pending.append(pool.submit(transform_page, job))
+                while len(pending) > workers * QUEUE_PER_WORKER:
+                    collect(pending.popleft())
+        while pending:
+            collect(pending.popleft())
+    ctx.record.rate_limit_waits += client.waits.waits
+    ctx.record.rate_limit_wait_seconds += client.waits.seconds
+    scopes = []
+    if options.full:
+        scopes.append("full hub")
+    if options.limit:
+        scopes.append(f"top {options.limit:,} by downloads")
+    if options.orgs:
+        scopes.append(f"all models of {len(authors)} organisations")
+    return SourceResult("hub", ctx.settings.hub_endpoint, written, ctx.started, ctx.started,
+                        detail="; ".join(scopes))
+
+
+def stage_facts(ctx: RunContext) -> int:
+    """``scratch._facts``: one row per model id from the staging files; quarantine rows recorded.
+
+    Most ids appear once; only the duplicated ones pay for ranking.
+    """
+    staging = ctx.staging_dir / "hub"
+    rows = sorted(str(p) for p in staging.glob("*.parquet") if not p.name.endswith(".quarantine.parquet"))
+    bad = sorted(str(p) for p in staging.glob("*.quarantine.parquet"))
+    columns = ", ".join(FACT_COLUMNS)
+    con = ctx.con
+    if not rows:
+        con.execute(f"CREATE OR REPLACE TABLE scratch._facts AS SELECT {columns} FROM models WHERE false")  # noqa: S608
+    else:
+        ranks = " ".join(f"WHEN '{scope}' THEN {rank}" for scope, rank in SCOPE_RANK.items())
+        # a narrow pass finds the duplicates' losers; the wide pass copies everything else once
+        con.execute(f"""
+            CREATE OR REPLACE TABLE scratch._losers AS
+            WITH ids AS (SELECT model_id, scope, seq FROM read_parquet(?))
+            SELECT seq FROM (
+                SELECT seq, row_number() OVER (
+                    PARTITION BY model_id ORDER BY CASE scope {ranks} ELSE 9 END, seq) AS n
+                FROM ids WHERE model_id IN (SELECT model_id FROM ids GROUP BY model_id HAVING count(*) > 1)
+            ) WHERE n > 1
+        """, [rows])  # noqa: S608 - constants only
+        con.execute(f"""
+            CREATE OR REPLACE TABLE scratch._facts AS
+            SELECT {columns} FROM read_parquet(?) WHERE seq NOT IN (SELECT seq FROM scratch._losers)
+        """, [rows])  # noqa: S608
+        con.execute("DROP TABLE scratch._losers")
+    if bad:
+        con.execute("INSERT INTO quarantine SELECT * FROM read_parquet(?)", [bad])
+    return con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
+
+
+def _previous_facts(ctx: RunContext) -> str:
+    """The fact columns of ``prev.models``, by name: a column an older database lacks is NULL."""
+    have = {r[0] for r in ctx.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' AND table_name = 'models'").fetchall()}
+    return ", ".join(c if c in have else f"CAST(NULL AS {dict(STAGING_TYPES)[c]}) AS {c}" for c in FACT_COLUMNS)
+
+
+def carry_facts(ctx: RunContext, attached: bool) -> int:
+    """``scratch._facts`` from the previous database's models, for a run that does not fetch the Hub."""
+    if attached:
+        select = f"SELECT {_previous_facts(ctx)} FROM prev.models"  # noqa: S608 - our own names
+    else:
+        select = f"SELECT {', '.join(FACT_COLUMNS)} FROM models"  # noqa: S608 - an empty table: the schema
+    ctx.con.execute(f"CREATE OR REPLACE TABLE scratch._facts AS {select}")
+    return ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
+
+
+ANCESTOR_RETRY_DAYS = 30  # a base model not found is asked for again after this long
+
+
+def carry_ancestors(ctx: RunContext, attached: bool) -> int:
+    """Add base models fetched one by one by earlier runs to ``scratch._facts`` (the cache)."""
+    if not attached:
+        return 0
+    before = ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0]
+    ctx.con.execute(f"""
+        INSERT INTO scratch._facts BY NAME
+        SELECT {_previous_facts(ctx)} FROM prev.models
+        WHERE scope = 'ancestor' AND model_id NOT IN (SELECT model_id FROM scratch._facts)
+    """)  # noqa: S608 - constants only
+    return ctx.con.execute("SELECT count(*) FROM scratch._facts").fetchone()[0] - before
+
+
+def _missing_bases(ctx: RunContext, room: int) -> list[str]:
+    return [r[0] for r in ctx.con.execute("""
+        SELECT DISTINCT b FROM (SELECT unnest(base_models) AS b FROM scratch._facts)
+        WHERE b NOT IN (SELECT model_id FROM scratch._facts)
+          AND b NOT IN (SELECT model_id FROM ancestor_misses WHERE checked_at > now() - to_days(?))
+        ORDER BY b LIMIT ?
+    """, [ANCESTOR_RETRY_DAYS, room]).fetchall()]
+
+
+def fetch_ancestors(ctx: RunContext, limit: int) -> tuple[int, int, str | None]:
+    """Fetch base models outside the ingested scope through the single-model endpoint, hop by hop.
+
+    At most ``limit`` lookups per run; found ones join ``scratch._facts`` (scope ``ancestor``, kept
+    by later runs), missing ones are remembered in ``ancestor_misses``. Bodies are stored in the
+    run folder, so a resumed run does not ask again. Returns (found, missing, why the lookups
+    stopped early or None): the listing is the Hub's data, ancestors only complete its lineage,
+    so a lookup that fails ends the lookups, not the run.
+    """
+    if limit <= 0:
+        return 0, 0, None
+    client = HubClient(ctx.settings, ctx.progress)
+    store = ctx.folder.path / "hub" / "ancestors"
+    store.mkdir(parents=True, exist_ok=True)
+    buffer = RowBuffer(ctx.con, "scratch._facts", STAGING_SCHEMA)
+    found = missing = asked = 0
+    stopped: str | None = None
+    with ctx.progress.counter("hub ancestors", unit="models") as bar, client.watching_backoff():
+        try:
+            while asked < limit:
+                wanted = _missing_bases(ctx, limit - asked)
+                if not wanted:
+                    break
+                for model_id in wanted:
+                    asked += 1
+                    found_one = _ancestor(ctx, client, store, model_id, buffer)
+                    found += found_one
+                    missing += not found_one
+                    bar.advance(1, found=found, missing=missing)
+                buffer.flush()
+        except SourceError as exc:
+            stopped = one_line(exc)
+            ctx.progress.message(f"hub ancestors: lookups stopped ({stopped}); the listing is kept")
+    buffer.flush()
+    ctx.record.rate_limit_waits += client.waits.waits
+    ctx.record.rate_limit_wait_seconds += client.waits.seconds
+    ctx.flush()
+    return found, missing, stopped
+
+
+def _ancestor(ctx: RunContext, client: HubClient, store, model_id: str, buffer: RowBuffer) -> bool:
+    """Look one base model up (or read the answer a resumed run stored); True when it was found."""
+    cached = store / (re.sub(r"[^A-Za-z0-9._-]", "_", model_id) + ".json")
+    if cached.exists():
+        record = orjson.loads(cached.read_bytes())
+    else:
+        record = client.model_info(model_id)
+        cached.write_bytes(orjson.dumps(record))
+    if not isinstance(record, dict):
+        ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), 'not found on the Hub')", [model_id])
+        return False
+    row = hub_row(record, "ancestor", ctx.started, teacher_datasets())
+    if isinstance(row, Quarantined):
+        ctx.quarantine("hub", model_id, str(row), record)
+        ctx.con.execute("INSERT INTO ancestor_misses VALUES (?, now(), ?)", [model_id, str(row)])
+        return False
+    buffer.add(row)
+    return True

@@ -1,0 +1,376 @@
+"""Hub adoption: downloads and likes by country, cohorts, organisations, models, size and history.
+
+Every function reads ``models`` (and ``model_snapshots`` for history) under the global filters
+and returns a small aggregate: countries are the top few by downloads, then ``Other``, with
+unattributed models (no known organisation) kept apart under ``""``, never folded into
+``Other``. Because every breakdown ranks countries by the same downloads of the same filtered
+models, the same countries appear on every chart of the page.
+
+``downloads`` picks the measure: ``"30d"`` (the Hub's trailing 30-day count) or ``"all"``
+(all-time). Derivatives count for their root model's country (``origin_country``).
+
+Example::
+
+    >>> with open_readonly(path) as con:                      # doctest: +SKIP
+    ...     downloads_by_country(con, Filters(country=("CN",)), "30d")
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from landscape.filters import Filters, condition
+from landscape.queries import OTHER, filtered_on
+
+MEASURES = {"30d": "downloads_30d", "all": "downloads_all_time"}
+VIEWS = ("models", "families")
+HUB_URL = "https://huggingface.co/"
+RECENT_MONTHS = 12
+SIZE_CLASSES = ("<1B", "1–10B", "10–100B", ">100B", "unknown")
+# Position in SIZE_CLASSES (1-based): integer bounds, no casts per row.
+_SIZE_CLASS = """CASE WHEN params IS NULL THEN 5 WHEN params < 1000000000 THEN 1
+                      WHEN params < 10000000000 THEN 2 WHEN params < 100000000000 THEN 3 ELSE 4 END"""
+# Day of repository creation (days since 1970-01-01, UTC whatever the session's time zone).
+CREATED_DAY = "epoch_us(created_at) // 86400000000"
+
+
+def _measure(downloads: str) -> str:
+    try:
+        return MEASURES[downloads]
+    except KeyError:
+        raise ValueError(f"unknown downloads measure {downloads!r}; "
+                         f"choose from {', '.join(MEASURES)}") from None
+
+
+def _check_view(view: str) -> None:
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
+
+
+def _bucket(column: str = "c") -> str:
+    """The country bucket of an aggregated row: itself when unattributed or in ``top``, else Other."""
+    return (f"CASE WHEN {column} = '' OR {column} IN (SELECT c FROM top) "  # noqa: S608
+            f"THEN {column} ELSE '{OTHER}' END")
+
+
+# The top attributed countries by downloads within an aggregate ``agg(c, downloads, …)``.
+_TOP = ("top AS (SELECT c FROM agg WHERE c <> '' GROUP BY c "
+        "ORDER BY sum(downloads) DESC NULLS LAST, c LIMIT ?)")
+
+
+@filtered_on("models")
+def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+                         top: int = 12) -> pd.DataFrame:
+    """Models, downloads and likes per country, twice: by uploader's country and by origin country.
+
+    Columns: ``attribution`` (``uploader`` | ``origin``), ``country`` (code, ``Other`` or ``""``
+    for unattributed), ``models``, ``downloads``, ``likes``, ``downloads_share_pct`` (of the
+    attribution's total). One scan (grouping sets).
+    """
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    return con.execute(f"""
+        WITH agg AS (
+            SELECT CASE WHEN grouping(country) = 0 THEN 'uploader' ELSE 'origin' END AS attribution,
+                   coalesce(CASE WHEN grouping(country) = 0 THEN country ELSE origin_country END, '') AS c,
+                   count(*) AS models, coalesce(sum({column}), 0) AS downloads,
+                   coalesce(sum(likes), 0) AS likes
+            FROM models WHERE {where}
+            GROUP BY GROUPING SETS ((country), (origin_country))
+        ), ranked AS (
+            SELECT *, CASE WHEN c = '' OR row_number() OVER (
+                            PARTITION BY attribution, c = '' ORDER BY downloads DESC, c) <= ? THEN c
+                      ELSE '{OTHER}' END AS country
+            FROM agg
+        )
+        SELECT attribution, country, sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads,
+               sum(likes)::BIGINT AS likes,
+               round(100.0 * sum(downloads) / nullif(sum(sum(downloads)) OVER (PARTITION BY attribution), 0),
+                     2) AS downloads_share_pct
+        FROM ranked GROUP BY attribution, country
+        ORDER BY attribution DESC, country = '', country = '{OTHER}', downloads DESC, country
+    """, [*params, top]).df()  # noqa: S608 - constants and bound values
+
+
+@filtered_on("models")
+def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+            top: int = 6) -> pd.DataFrame:
+    """Models created per month (repository creation, UTC) and their downloads, by origin country.
+
+    Columns: ``month`` (first day), ``origin_country`` (top ``top`` by downloads, ``Other``, ``""``),
+    ``models``, ``downloads``. Models without a creation date are left out.
+    """
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    # Grouping by the UTC day number (plain integer arithmetic) and only then by month is several
+    # times faster than truncating millions of time-zone-aware timestamps.
+    return con.execute(f"""
+        WITH days AS (
+            SELECT origin_country, {CREATED_DAY} AS day, count(*) AS models,
+                   coalesce(sum({column}), 0) AS downloads
+            FROM models WHERE {where} AND created_at IS NOT NULL GROUP BY 1, 2
+        ), agg AS (
+            SELECT date_trunc('month', DATE '1970-01-01' + CAST(day AS INTEGER)) AS month,
+                   coalesce(origin_country, '') AS c, sum(models) AS models, sum(downloads) AS downloads
+            FROM days GROUP BY 1, 2
+        ), {_TOP}
+        SELECT CAST(month AS DATE) AS month, {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
+               sum(downloads)::BIGINT AS downloads
+        FROM agg GROUP BY 1, 2 ORDER BY month, origin_country
+    """, [*params, top]).df()  # noqa: S608
+
+
+def _uploads(column: str, where: str) -> str:
+    """Models grouped by uploader (the organisation is a function of the author), credited to it."""
+    return f"""
+        SELECT coalesce(organization, author, '') AS organization, organization IS NOT NULL AS attributed,
+               any_value(country) AS country, bool_or(coalesce(is_intermediary, false)) AS intermediary,
+               count(*) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
+        FROM models WHERE {where} GROUP BY author, organization"""  # noqa: S608
+
+
+@filtered_on("models")
+def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+                      view: str = "models", limit: int = 20) -> pd.DataFrame:
+    """Organisations ranked by downloads, with their model counts.
+
+    ``view="models"`` credits each model to its uploader: the attributed organisation, else the
+    Hub namespace (``attributed`` false). ``view="families"`` credits every derivative to its
+    root model's uploader instead, so repackages (quantisations, GGUF copies) count for the lab
+    whose model they repackage. Columns: ``organization``, ``attributed``, ``country``,
+    ``intermediary``, ``models``, ``downloads``, ``likes``, ``downloads_share_pct`` (of all
+    downloads under the filters).
+    """
+    _check_view(view)
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    if view == "models":
+        credited, args = _uploads(column, where), params
+    else:
+        # Derivatives: summed per root first (few groups), then credited to the root's namespace,
+        # joined to organisations the same way as the pipeline's origin_country.
+        credited = _uploads(column, where + " AND coalesce(depth, 0) = 0") + f"""
+        UNION ALL
+        SELECT coalesce(o.organization, d.namespace), o.organization IS NOT NULL, o.country,
+               coalesce(o.is_intermediary, false), d.models, d.downloads, d.likes
+        FROM (
+            SELECT CASE WHEN contains(root, '/') THEN split_part(root, '/', 1) ELSE root END AS namespace,
+                   bool_and(contains(root, '/')) AS namespaced,
+                   sum(models) AS models, sum(downloads) AS downloads, sum(likes) AS likes
+            FROM (SELECT coalesce(root_model, model_id) AS root, count(*) AS models,
+                         coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
+                  FROM models WHERE {where} AND depth > 0 GROUP BY 1)
+            GROUP BY 1
+        ) d LEFT JOIN organizations o
+          ON lower(o.hf_author) = lower(d.namespace) AND d.namespaced"""  # noqa: S608
+        args = [*params, *params]
+    return con.execute(f"""
+        WITH credited AS ({credited}
+        ), agg AS (
+            SELECT organization, attributed, any_value(country) AS country,
+                   bool_or(intermediary) AS intermediary, sum(models)::BIGINT AS models,
+                   sum(downloads) AS downloads, sum(likes) AS likes
+            FROM credited GROUP BY 1, 2
+        )
+        SELECT organization, attributed, country, intermediary, models, downloads::BIGINT AS downloads,
+               likes::BIGINT AS likes,
+               round(100.0 * downloads / nullif((SELECT sum(downloads) FROM agg), 0), 2)
+                   AS downloads_share_pct
+        FROM agg ORDER BY downloads DESC, organization LIMIT ?
+    """, [*args, limit]).df()  # noqa: S608
+
+
+@filtered_on("models")
+def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d", view: str = "models",
+               limit: int = 50) -> pd.DataFrame:
+    """The most downloaded models, or model families (a root model with all its derivatives).
+
+    Columns: ``model_id``, ``url`` (its Hub page), ``downloads``, ``likes``, ``origin_country``,
+    ``license_family``, ``params``; then for ``view="models"`` ``base_relation`` and
+    ``intermediary``; for ``view="families"`` ``derivatives`` (models built on the root, under
+    the filters) and ``own_downloads`` (the root's own). In the families view downloads and
+    likes are summed over the family; licence and size are the root's, empty when the filters
+    leave the root itself out.
+    """
+    _check_view(view)
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    if view == "models":
+        # The n-th largest count first (a numeric top-n), then only the rows above it: much
+        # cheaper than ordering millions of rows by (downloads, id).
+        return con.execute(f"""
+            WITH threshold AS (
+                SELECT min(x) AS t FROM (SELECT coalesce({column}, 0) AS x FROM models WHERE {where}
+                                         ORDER BY 1 DESC LIMIT ?)
+            )
+            SELECT model_id, ? || model_id AS url, {column} AS downloads, likes, origin_country,
+                   license_family, params, base_relation, coalesce(is_intermediary, false) AS intermediary
+            FROM models WHERE {where} AND coalesce({column}, 0) >= (SELECT t FROM threshold)
+            ORDER BY coalesce({column}, 0) DESC, model_id LIMIT ?
+        """, [*params, limit, HUB_URL, *params, limit]).df()  # noqa: S608
+    # A family's downloads are its root's own plus its derivatives'. Derivatives are summed per
+    # root (a few groups); roots are read only when they head such a group or rank among the
+    # top roots by their own downloads: a root without derivatives that makes the top families
+    # necessarily ranks there too, since every root above it has at least as many.
+    return con.execute(f"""
+        WITH derived AS (
+            SELECT coalesce(root_model, model_id) AS root, count(*) AS derivatives,
+                   coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes,
+                   any_value(origin_country) AS origin_country
+            FROM models WHERE {where} AND depth > 0 GROUP BY 1
+        ), threshold AS (
+            SELECT min(x) AS t FROM (SELECT coalesce({column}, 0) AS x FROM models
+                                     WHERE {where} AND coalesce(depth, 0) = 0 ORDER BY 1 DESC LIMIT ?)
+        ), roots AS (
+            SELECT model_id AS root, coalesce({column}, 0) AS downloads, coalesce(likes, 0) AS likes,
+                   origin_country, license_family, params
+            FROM models
+            WHERE {where} AND coalesce(depth, 0) = 0
+              AND (coalesce({column}, 0) >= (SELECT t FROM threshold)
+                   OR model_id IN (SELECT root FROM derived))
+        )
+        SELECT root AS model_id, ? || root AS url,
+               (coalesce(r.downloads, 0) + coalesce(d.downloads, 0))::BIGINT AS downloads,
+               (coalesce(r.likes, 0) + coalesce(d.likes, 0))::BIGINT AS likes,
+               coalesce(r.origin_country, d.origin_country) AS origin_country, r.license_family, r.params,
+               coalesce(d.derivatives, 0)::BIGINT AS derivatives, r.downloads AS own_downloads
+        FROM roots r FULL JOIN derived d USING (root)
+        ORDER BY downloads DESC, model_id LIMIT ?
+    """, [*params, *params, limit, *params, HUB_URL, limit]).df()  # noqa: S608
+
+
+@filtered_on("models")
+def recent_share(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+                 top: int = 6) -> pd.DataFrame:
+    """Share of downloads going to models created in the last 12 months, by origin country.
+
+    "Last 12 months" is relative to the newest repository in the whole database (not the
+    wall clock, and not moved by the filters). Columns: ``origin_country``, ``models``,
+    ``recent_models``, ``downloads``, ``recent_downloads``, ``recent_share_pct``, ``since``
+    (the cut-off date, the same on every row). The rows cover every filtered model, so their
+    sums are the overall figures.
+    """
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    return con.execute(f"""
+        WITH cutoff AS (SELECT max(created_at) - INTERVAL {RECENT_MONTHS} MONTH AS since FROM models),
+        per AS (
+            SELECT origin_country, count(*) AS models,
+                   count(*) FILTER (WHERE created_at > cutoff.since) AS recent_models,
+                   coalesce(sum({column}), 0) AS downloads,
+                   coalesce(sum({column}) FILTER (WHERE created_at > cutoff.since), 0) AS recent_downloads
+            FROM models, cutoff WHERE {where} GROUP BY 1
+        ), agg AS (
+            SELECT coalesce(origin_country, '') AS c, * EXCLUDE (origin_country) FROM per
+        ), {_TOP}
+        SELECT {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
+               sum(recent_models)::BIGINT AS recent_models, sum(downloads)::BIGINT AS downloads,
+               sum(recent_downloads)::BIGINT AS recent_downloads,
+               round(100.0 * sum(recent_downloads) / nullif(sum(downloads), 0), 2) AS recent_share_pct,
+               CAST(timezone('UTC', (SELECT since FROM cutoff)) AS DATE) AS since
+        FROM agg GROUP BY 1
+        ORDER BY origin_country = '', origin_country = '{OTHER}', downloads DESC, origin_country
+    """, [*params, top]).df()  # noqa: S608
+
+
+@filtered_on("models")
+def concentration(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d", top: int = 6,
+                  n: int = 10) -> pd.DataFrame:
+    """How much of the downloads the ``n`` most downloaded models take: overall and per origin country.
+
+    Columns: ``scope`` (``all`` | ``country``), ``origin_country`` (NULL for ``all``; the top
+    ``top`` countries by downloads, and ``""`` for unattributed), ``models``, ``downloads``,
+    ``top_downloads`` (of the ``n`` most downloaded models in the scope), ``top_share_pct``.
+    The per-country top ``n`` come from ``max(x, n)`` in one grouped scan.
+    """
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    # The overall top n are among the per-country top n lists, so one grouped scan gives both.
+    return con.execute(f"""
+        WITH per AS (
+            SELECT origin_country, count(*) AS models, coalesce(sum({column}), 0) AS downloads,
+                   max(coalesce({column}, 0), ?) AS top_list
+            FROM models WHERE {where} GROUP BY 1
+        ), agg AS (
+            SELECT 'country' AS scope, coalesce(origin_country, '') AS c, models, downloads,
+                   coalesce(list_sum(top_list), 0) AS top_downloads
+            FROM per
+            UNION ALL
+            SELECT 'all', NULL, sum(models), sum(downloads),
+                   coalesce(list_sum(list_slice(list_sort(flatten(list(top_list)), 'DESC'), 1, ?)), 0)
+            FROM per
+        ), top AS (
+            SELECT c FROM agg WHERE scope = 'country' AND c <> '' ORDER BY downloads DESC, c LIMIT ?
+        )
+        SELECT scope, c AS origin_country, models::BIGINT AS models, downloads::BIGINT AS downloads,
+               top_downloads::BIGINT AS top_downloads,
+               round(100.0 * top_downloads / nullif(downloads, 0), 2) AS top_share_pct
+        FROM agg WHERE scope = 'all' OR c = '' OR c IN (SELECT c FROM top)
+        ORDER BY scope, c = '', downloads DESC, c
+    """, [n, *params, n, top]).df()  # noqa: S608
+
+
+@filtered_on("models")
+def size_classes(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+                 top: int = 6) -> pd.DataFrame:
+    """Models and downloads per parameter-size class (``SIZE_CLASSES``) and origin country.
+
+    Columns: ``size_class``, ``origin_country``, ``models``, ``downloads``; ordered by class.
+    """
+    column = _measure(downloads)
+    where, params = condition(filters, "models")
+    return con.execute(f"""
+        WITH per AS (
+            SELECT {_SIZE_CLASS} AS class, origin_country, count(*) AS models,
+                   coalesce(sum({column}), 0) AS downloads
+            FROM models WHERE {where} GROUP BY 1, 2
+        ), agg AS (
+            SELECT class, coalesce(origin_country, '') AS c, models, downloads FROM per
+        ), {_TOP}
+        SELECT list_extract(?::VARCHAR[], class) AS size_class, {_bucket()} AS origin_country,
+               sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads
+        FROM agg GROUP BY class, 2 ORDER BY class, origin_country
+    """, [*params, top, list(SIZE_CLASSES)]).df()  # noqa: S608
+
+
+def snapshot_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The dates of the adoption snapshots (one per daily run), oldest first; column ``snapshot_date``."""
+    return con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").df()
+
+
+@filtered_on("models", "model_snapshots")
+def history(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
+            top: int = 6) -> pd.DataFrame:
+    """Downloads per snapshot date by origin country: the history the daily runs build up.
+
+    Each snapshot carries the model's countries as attributed that day, so when every active
+    filter applies to the snapshots themselves (none, or only the country), the history needs no
+    join with the models table (which would cost a scan of millions of models per day of
+    history); otherwise the filters select the models by their current attributes. Columns: ``snapshot_date``, ``origin_country``,
+    ``downloaded_models`` (models with downloads that day), ``downloads``. Countries: the top
+    ``top`` on the latest date.
+    """
+    column = _measure(downloads)
+    if filters.only(["model_snapshots"]) == filters:
+        where, params = condition(filters, "model_snapshots", alias="s")
+    else:
+        model_where, params = condition(filters, "models")
+        where = f"s.model_id IN (SELECT model_id FROM models WHERE {model_where})"  # noqa: S608 - constants
+    # Rows without downloads add nothing to the sums: leave them out first.
+    return con.execute(f"""
+        WITH per AS (
+            SELECT s.snapshot_date, s.origin_country, count(*) AS models, sum(s.{column}) AS downloads
+            FROM model_snapshots s
+            WHERE s.{column} > 0 AND {where} GROUP BY 1, 2
+        ), agg AS (
+            SELECT snapshot_date, coalesce(origin_country, '') AS c, models, downloads FROM per
+        ), latest AS (
+            SELECT * FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
+        ), top AS (
+            SELECT c FROM latest WHERE c <> '' ORDER BY downloads DESC, c LIMIT ?
+        )
+        SELECT snapshot_date, {_bucket()} AS origin_country, sum(models)::BIGINT AS downloaded_models,
+               sum(downloads)::BIGINT AS downloads
+        FROM agg GROUP BY 1, 2 ORDER BY snapshot_date, origin_country
+    """, [*params, top]).df()  # noqa: S608

@@ -1,0 +1,110 @@
+"""What ``python -m pipeline status`` reports: the published database, its runs and its freshness.
+
+Example::
+
+    >>> print(format_status(read_status(load_settings())))        # doctest: +SKIP
+    database   data/landscape.duckdb (published 2026-11-23 07:02 UTC, 2 hours ago)
+    …
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import orjson
+
+from landscape.freshness import ago, moment
+from landscape.queries import meta
+from pipeline.config import Settings
+from pipeline.errors import StorageError
+from pipeline.runs import RunRecord, read_journal
+from pipeline.storage import open_readonly, table_counts
+
+
+@dataclass
+class Status:
+    db_path: str
+    exists: bool
+    published_at: datetime | None = None
+    tables: dict[str, int] = field(default_factory=dict)
+    runs: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    unpublished: list[RunRecord] = field(default_factory=list)
+    problem: str | None = None  # why the database cannot be read, when it cannot
+
+
+def read_status(settings: Settings, last_runs: int = 5) -> Status:
+    """Gather the status; never raises for a missing or damaged database (that is a status too)."""
+    status = Status(str(settings.db_path), settings.db_path.exists())
+    known: set[str] = set()
+    if status.exists:
+        try:
+            known = _read_database(settings, status, last_runs)
+        except StorageError as exc:
+            status.problem = str(exc)
+    status.unpublished = [r for r in read_journal(settings.raw_dir) if r.run_id not in known]
+    return status
+
+
+def _read_database(settings: Settings, status: Status, last_runs: int) -> set[str]:
+    """Fill ``status`` from the published database; the run ids it records."""
+    with open_readonly(settings.db_path) as con:
+        stamp = meta.published_at(con)
+        status.published_at = datetime.fromisoformat(stamp) if stamp else None
+        status.tables = table_counts(con)
+        status.runs = meta.run_rows(con, last_runs)
+        known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
+        status.sources = meta.source_rows(con)
+    return known
+
+
+def format_status(status: Status, now: datetime | None = None) -> str:
+    """The human-readable report."""
+    now = now or datetime.now(UTC)
+    lines: list[str] = []
+    if not status.exists:
+        lines.append(f"database   {status.db_path}: none yet (run `python -m pipeline ingest`)")
+    elif status.problem:
+        lines.append(f"database   {status.problem}")
+    else:
+        published = moment(status.published_at)
+        stamp = published.strftime("%Y-%m-%d %H:%M UTC") if published else "unknown"
+        lines.append(f"database   {status.db_path}")
+        lines.append(f"published  {stamp} ({ago(published, now)})")
+        lines.append("")
+        lines.append("rows per table")
+        for table, n in status.tables.items():
+            lines.append(f"  {table:<16} {n:>12,}")
+        lines.append("")
+        lines.append("freshness per source")
+        if not status.sources:
+            lines.append("  (no source fetched yet)")
+        for s in status.sources:
+            if s["fetched_at"] is None:
+                lines.append(f"  {s['source']:<16} never fetched")
+            else:
+                fetched = moment(s["fetched_at"])
+                changed = moment(s["changed_at"])
+                lines.append(f"  {s['source']:<16} fetched {ago(fetched, now)}, content changed {ago(changed, now)}, "
+                             f"{s['rows'] or 0:,} rows{' — ' + s['detail'] if s['detail'] else ''}")
+            if s["status"] == "failed":
+                lines.append(f"  {'':<16} last attempt FAILED {ago(moment(s['failed_at']), now)}: {s['error']}")
+        lines.append("")
+        lines.append("last runs")
+        for r in status.runs:
+            started = moment(r["started_at"])
+            pages = f", {r['pages_fetched']} pages fetched, {r['pages_reused']} reused" if r["pages_fetched"] or r[
+                "pages_reused"] else ""
+            waits = f", {r['rate_limit_waits']} rate-limit waits" if r["rate_limit_waits"] else ""
+            error = f": {r['error']}" if r["error"] else ""
+            lines.append(f"  {r['run_id']}  {r['status']:<9} {r['sources']:<27} {r['records_seen'] or 0:,} records, "
+                         f"{r['quarantined'] or 0:,} quarantined{pages}{waits} ({ago(started, now)}){error}")
+            for note in orjson.loads(r["notes"]) if r["notes"] else []:
+                lines.append(f"  {'':<24}note: {note}")
+    if status.unpublished:
+        lines.append("")
+        lines.append("runs since the last publish (not in the database)")
+        for r in status.unpublished[-5:]:
+            lines.append(f"  {r.run_id}  {r.status:<9} {r.sources:<27} {r.error or ''}")
+    return "\n".join(lines)
