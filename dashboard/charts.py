@@ -13,7 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from dashboard.colors import ACCESS, LICENSE_FAMILY, country_color_map, country_label
-from landscape.queries import OTHER
+from landscape.queries import NOT_COUNTRIES, OTHER
 
 COUNTRY_LABEL = "Country"
 TEMPLATE = "plotly_white"
@@ -42,9 +42,10 @@ def with_country_names(frame: pd.DataFrame, column: str = "country", label: str 
 
 
 def country_order(frame: pd.DataFrame, column: str = "country", by: str = "downloads") -> list[str]:
-    """The labels of a frame's country buckets by ``by``, descending, with Other and Unattributed last."""
+    """The labels of a frame's country buckets by ``by``, descending, then Other, then the buckets
+    of models with no country (individuals, community, repackagers, unknown)."""
     totals = frame.groupby(column, dropna=False)[by].sum().sort_values(ascending=False)
-    tail = [c for c in (OTHER, "") if c in totals.index]
+    tail = [c for c in (OTHER, *NOT_COUNTRIES) if c in totals.index]
     return [country_label(c) for c in [c for c in totals.index if c not in tail] + tail]
 
 

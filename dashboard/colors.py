@@ -35,19 +35,28 @@ LICENSE_FAMILY = {
 }
 
 
+# Models with no country, by their uploader's kind (models.uploader_bucket / origin_bucket).
+BUCKET_LABELS = {"individuals": "Individuals", "community": "Community", "repackagers": "Repackagers (no country)",
+                 "": "Unknown"}
+BUCKET_COLORS = {"individuals": "#e6c9a8", "community": "#b8d8be", "repackagers": "#cbc0de", "": UNATTRIBUTED_COLOR}
+
+
 def country_label(code: object) -> str:
-    """How a country bucket is named on every page: the country, *Other countries* or *Unattributed*."""
+    """How a country bucket is named on every page: the country, *Other countries*, *Individuals*,
+    *Community*, *Repackagers (no country)* or *Unknown*."""
     if code == OTHER:
         return "Other countries"
-    return country_name(code) if isinstance(code, str) and code else "Unattributed"
+    if not isinstance(code, str) or code in BUCKET_LABELS:
+        return BUCKET_LABELS[code if isinstance(code, str) else ""]
+    return country_name(code)
 
 
 def country_color(code: object) -> str:
     """The colour of a country bucket: fixed for the main countries, a stable pick for the rest."""
     if code == OTHER:
         return OTHER_COLOR
-    if not isinstance(code, str) or not code:
-        return UNATTRIBUTED_COLOR
+    if not isinstance(code, str) or code in BUCKET_COLORS:
+        return BUCKET_COLORS[code if isinstance(code, str) else ""]
     if code in COUNTRY:
         return COUNTRY[code]
     return _PALETTE[zlib.crc32(code.encode()) % len(_PALETTE)]

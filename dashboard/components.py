@@ -17,6 +17,7 @@ from dashboard import data
 from dashboard.markdown import md_escape
 from landscape.csv_safety import frame_to_csv
 from landscape.filters import Filters
+from landscape.queries import coverage
 from pipeline.sources import SOURCES, SourceInfo
 
 # Citations of the sources, from the one registry (pipeline/sources/__init__.py).
@@ -38,11 +39,13 @@ def download_csv(name: str, data: pd.DataFrame, filters: Filters, label: str = "
 
 def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | None, data: pd.DataFrame,
                 sources: Iterable[SourceInfo], filters: Filters,
-                empty_message: str = "No data for these filters.") -> None:
+                empty_message: str = "No data for these filters.", coverage: str = "") -> None:
     """One chart with its title, reading guide, source line, active filters and CSV download.
 
     The filters named are those that apply to the tables the page's queries have filtered so far
     (see :func:`dashboard.data.run`), so a caption never names a filter the chart ignores.
+    ``coverage`` (from :func:`hub_coverage_line` or :func:`release_coverage_line`), for a chart
+    split by country, says how much of what it shows has a country.
     """
     with st.container(border=True):
         st.markdown(f"#### {title}")
@@ -53,8 +56,24 @@ def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | Non
             figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
             st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
         sources_md = "; ".join(s.markdown() for s in sources)
-        st.caption(f"Source: {sources_md}. Filters: {md_escape(filters_line(filters))}.")
+        st.caption(f"Source: {sources_md}. Filters: {md_escape(filters_line(filters))}."
+                   + (f" Attribution: {coverage}." if coverage else ""))
         download_csv(name, data, filters)
+
+
+def hub_coverage_line(filters: Filters, basis: str = "origin", measure: str = "downloads_30d") -> str:
+    """How much of the Hub models under ``filters`` (weighted by ``measure``: ``downloads_30d``,
+    ``downloads_all_time``, ``models`` or ``likes``) has a country, by their ``basis``
+    (``origin`` or ``uploader``) attribution, and how the rest splits by kind."""
+    what = {"downloads_30d": "30-day downloads", "downloads_all_time": "all-time downloads", "models": "models",
+            "likes": "likes"}[measure]
+    by = "origin (the root model's uploader)" if basis == "origin" else "uploader"
+    return md_escape(coverage.describe(data.run(coverage.hub_coverage, filters, basis), measure, f"{what} by {by}"))
+
+
+def release_coverage_line(filters: Filters) -> str:
+    """How many of the releases under ``filters`` have a country."""
+    return md_escape(coverage.describe(data.run(coverage.release_coverage, filters), "releases", "releases"))
 
 
 def filters_line(filters: Filters) -> str:

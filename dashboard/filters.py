@@ -75,6 +75,7 @@ PAGE_OPTIONS: dict[str, tuple[str, ...] | Callable[[list[str]], str | None] | No
     "benchmark": None, "open_def": OPEN_DEFINITIONS, "split": tuple(SPLITS), "window": _month_range,
     "min_benchmarks": _integer(0, 40),
     "lineage_weight": ("models", "downloads"),
+    "rank_by": ("organisation", "parent"),
 }
 _WIDGET = {spec.key: f"filter_{spec.key}" for spec in SPECS}
 _LAST_URL = "_filters_last_url"

@@ -39,7 +39,7 @@ class Dataset:
 
 
 MODEL_EXPORT_COLUMNS = (
-    "model_id", "author", "organization", "country", "origin_country", "license", "license_family", "gated",
+    "model_id", "author", "author_kind", "organization", "country", "origin_country", "license", "license_family", "gated",
     "params", "params_source", "downloads_30d", "downloads_all_time", "likes", "pipeline_tag", "library",
     "created_at", "last_modified", "base_model", "base_relation", "root_model", "model_kind",
 )

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pipeline.registry import KINDS
 from pipeline.transform.countries import country_name
 from pipeline.transform.licenses import LICENSE_FAMILIES
 
@@ -254,10 +255,14 @@ SPECS: tuple[ValuesFilter | RangeFilter, ...] = (
         cli_help=f"licence family ({', '.join(LICENSE_FAMILIES)}); repeat for several"),
     ValuesFilter(
         "org", "Organisation", "organisation",
-        sql={"models": "list_contains(?::VARCHAR[], {p}organization)",
-             "releases": "list_has_any({p}organizations, ?::VARCHAR[])"},
-        rules={"releases": "any of its organisations", "models": "its attributed organisation (uploader)"},
-        flag="--organization", metavar="NAME", cli_help="organisation name; repeat for several"),
+        sql={"models": "(list_contains(?::VARCHAR[], {p}organization) "
+                       "OR list_contains(?::VARCHAR[], {p}organization_group))",
+             "releases": "(list_has_any({p}organizations, ?::VARCHAR[]) "
+                         "OR list_has_any({p}organization_groups, ?::VARCHAR[]))"},
+        rules={"releases": "any of its organisations, or their parent (Alphabet for Google DeepMind)",
+               "models": "its attributed organisation (uploader), or its parent"},
+        flag="--organization", metavar="NAME", cli_help="organisation, or parent organisation; repeat for several",
+        help="An organisation, or a parent organisation (Alphabet, Meta, Alibaba, …), which keeps all of its own."),
     ValuesFilter(
         "task", "Task (pipeline tag)", "task", sql={"models": "list_contains(?::VARCHAR[], {p}pipeline_tag)"},
         rules={"models": "the Hub's `pipeline_tag`"}, flag="--task", metavar="TAG", help="Hub models only.",
@@ -270,6 +275,13 @@ SPECS: tuple[ValuesFilter | RangeFilter, ...] = (
         help="Hub models only. **original**: declares no base model; **derivative**: a fine-tune, adapter or "
              "merge of a base; **repackage**: a quantisation, or any upload of a repackager account. Leave "
              "out repackages to count adoption as The ATOM Project does."),
+    ValuesFilter(
+        "uploader", "Uploader kind", "uploader kind",
+        sql={"models": "list_contains(?::VARCHAR[], coalesce({p}author_kind, 'unknown'))"},
+        rules={"models": "the kind of its uploader's account (the registry's), or unknown"},
+        flag="--uploader-kind", metavar="K", options=(*KINDS, "unknown"),
+        cli_help=f"Hub uploader kind ({', '.join((*KINDS, 'unknown'))}); repeat for several",
+        help="Hub models only: who uploaded them (the organisation registry's kinds)."),
     RangeFilter(
         "size", "Parameters", columns={"models": "params", "releases": "params"},
         rules={"releases": "Epoch's parameter count, inclusive range",

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import duckdb
 import orjson
 
+from landscape.filters import Filters
 from landscape.freshness import ago, moment
-from landscape.queries import meta
+from landscape.queries import coverage, meta
 from pipeline.config import Settings
 from pipeline.errors import StorageError
 from pipeline.runs import RunRecord, read_journal
@@ -32,6 +34,7 @@ class Status:
     sources: list[dict] = field(default_factory=list)
     unpublished: list[RunRecord] = field(default_factory=list)
     problem: str | None = None  # why the database cannot be read, when it cannot
+    coverage: list[str] = field(default_factory=list)  # how much of the data has a country
 
 
 def read_status(settings: Settings, last_runs: int = 5) -> Status:
@@ -56,7 +59,20 @@ def _read_database(settings: Settings, status: Status, last_runs: int) -> set[st
         status.runs = meta.run_rows(con, last_runs)
         known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
         status.sources = meta.source_rows(con)
+        status.coverage = coverage_lines(con, status.tables)
     return known
+
+
+def coverage_lines(con: duckdb.DuckDBPyConnection, tables: dict[str, int]) -> list[str]:
+    """How much of the data has a country: Hub downloads by uploader and by origin, and releases."""
+    lines = []
+    if tables.get("models"):
+        for basis, by in (("uploader", "by uploader"), ("origin", "by origin (root model's uploader)")):
+            lines.append(coverage.describe(coverage.hub_coverage(con, Filters(), basis), "downloads_30d",
+                                           f"Hub 30-day downloads {by}"))
+    if tables.get("releases"):
+        lines.append(coverage.describe(coverage.release_coverage(con, Filters()), "releases", "Epoch releases"))
+    return [line for line in lines if line]
 
 
 def format_status(status: Status, now: datetime | None = None) -> str:
@@ -76,6 +92,10 @@ def format_status(status: Status, now: datetime | None = None) -> str:
         lines.append("rows per table")
         for table, n in status.tables.items():
             lines.append(f"  {table:<16} {n:>12,}")
+        if status.coverage:
+            lines.append("")
+            lines.append("attribution (python -m pipeline registry unattributed lists what is missing)")
+            lines.extend(f"  {line}" for line in status.coverage)
         lines.append("")
         lines.append("freshness per source")
         if not status.sources:

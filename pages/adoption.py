@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import charts, data, frame
 from dashboard.colors import country_color_map, country_label
-from dashboard.components import HUB, chart_block, download_csv, filters_line
+from dashboard.components import HUB, chart_block, download_csv, filters_line, hub_coverage_line
+from dashboard.filters import PAGE_OPTIONS
 from dashboard.markdown import md_escape
 from landscape.queries import adoption as q
 
@@ -59,7 +60,9 @@ st.markdown("What people download and like on the Hugging Face Hub, by country. 
             "country field: a model counts for its **uploader's country** (the organisation behind the "
             "account) and for its **origin country**, the country of its root base model's organisation, "
             "so a fine-tune or quantisation of Qwen counts for China whoever uploaded it. Models whose "
-            "organisation we cannot attribute are shown as *Unattributed*, not spread over countries.")
+            "account has no country are shown by its kind (*Individuals*, *Community*, *Repackagers*) or as *Unknown* "
+            "when nobody has classified it yet, never spread over countries. Under each chart, the share of what "
+            "it shows that has a country.")
 frame.require("models")
 filters = frame.filters()
 frame.filter_note()
@@ -72,6 +75,8 @@ downloads = st.segmented_control("Downloads counted over", list(q.MEASURES), def
                                       "**all**: all time.")
 when = MEASURE_LABELS[downloads].lower()
 measure = "downloads, last 30 days" if downloads == "30d" else "all-time downloads"
+origin_coverage = hub_coverage_line(filters, "origin", q.MEASURES[downloads])
+both_coverage = f"{origin_coverage}; {hub_coverage_line(filters, 'uploader', q.MEASURES[downloads])}"
 
 # --- headline figures ---------------------------------------------------------------------------
 concentration = data.run(q.concentration, filters, downloads)
@@ -102,11 +107,12 @@ with left:
                 "models whose root base model comes from it (derivatives count for the root's country). "
                 "The twelve countries with most downloads are shown; the rest are summed as *Other "
                 "countries*.", country_bars(by_country, "downloads", measure.capitalize()), by_country, [HUB],
-                filters)
+                filters, coverage=both_coverage)
 with right:
     chart_block(f"likes_by_country_{downloads}", "Likes by country",
                 "Likes of the same models, counted the same two ways (the countries are those with most "
-                "downloads).", country_bars(likes, "likes", "Likes"), likes, [HUB], filters)
+                "downloads).", country_bars(likes, "likes", "Likes"), likes, [HUB], filters,
+                coverage=f"{hub_coverage_line(filters, 'origin', 'likes')}; {hub_coverage_line(filters, 'uploader', 'likes')}")
 
 # --- cohorts ------------------------------------------------------------------------------------
 cohorts = data.run(q.cohorts, filters, downloads)
@@ -119,7 +125,7 @@ chart_block(f"cohorts_{downloads}",
             "Top: how many repositories were created each month (repository creation, not release). "
             f"Bottom: the {measure} of each month's cohort today. Colours are the origin countries with "
             "most downloads.",
-            figure, cohorts, [HUB], filters)
+            figure, cohorts, [HUB], filters, coverage=origin_coverage)
 
 # --- recency and concentration ------------------------------------------------------------------
 left, right = st.columns(2)
@@ -134,7 +140,8 @@ with left:
                 "Share of downloads going to models created in the last 12 months",
                 f"For each origin country, the {measure} of models created after {since} (twelve months "
                 "before the newest repository in the data) as a share of all its downloads: high means its "
-                "adoption rides on new models.", fig, recent, [HUB], filters)
+                "adoption rides on new models.", fig, recent, [HUB], filters,
+                coverage=origin_coverage)
 with right:
     fig = None
     if not concentration.empty:
@@ -149,7 +156,8 @@ with right:
     chart_block(f"concentration_{downloads}", "Concentration: the 10 most downloaded models' share",
                 "The first bar is the share of all downloads that goes to the ten most downloaded models; "
                 "the others repeat it within each origin country (its own ten). Near 100% means a handful "
-                "of models carry the country's adoption.", fig, concentration, [HUB], filters)
+                "of models carry the country's adoption.", fig, concentration, [HUB], filters,
+                coverage=origin_coverage)
 
 # --- size classes -------------------------------------------------------------------------------
 sizes = data.run(q.size_classes, filters, downloads)
@@ -163,7 +171,7 @@ chart_block(f"size_classes_{downloads}", "Adoption by model size",
             "Models (left) and downloads (right) per parameter-size class, stacked by origin country. "
             "*unknown* means no parameter count could be read or inferred (from the weights, the base model "
             "or the name).",
-            figure, sizes, [HUB], filters)
+            figure, sizes, [HUB], filters, coverage=origin_coverage)
 
 # --- organisations and models -------------------------------------------------------------------
 st.header("Who gets downloaded")
@@ -173,21 +181,28 @@ view = st.segmented_control("Rank", list(q.VIEWS), default="models", key="view",
                                  "base model: every derivative's downloads (fine-tunes, quantisations, GGUF "
                                  "repackages) are added to its root model, and credited to the root's "
                                  "uploader.")
-orgs = data.run(q.top_organizations, filters, downloads, view)
+rank_by = st.segmented_control("Organisations", PAGE_OPTIONS["rank_by"], default="organisation", key="rank_by",
+                               required=True, bind="query-params",
+                               help="**organisation**: each organisation on its own; **parent**: grouped under "
+                                    "their parent organisation (Alphabet for Google and Google DeepMind), from the "
+                                    "organisation registry.")
+orgs = data.run(q.top_organizations, filters, downloads, view, 20, rank_by == "parent")
 fig = None
 if not orgs.empty:
     shown = charts.plain(orgs)
     shown[charts.COUNTRY_LABEL] = [country_label(c) for c in orgs["country"]]
     fig = px.bar(shown, x="downloads", y="organization", color=charts.COUNTRY_LABEL, orientation="h",
                  template=charts.TEMPLATE, color_discrete_map=country_color_map(orgs["country"]),
-                 hover_data=["models", "likes", "attributed", "intermediary"])
+                 hover_data=["models", "likes", "kind", "intermediary"])
     fig.update_yaxes(categoryorder="total ascending", title=None)
     fig.update_layout(xaxis_title=measure.capitalize(), height=620)
 how = ("Each model counts for its uploader" if view == "models" else
        "Every model counts for the uploader of its root base model, so repackages count for the original lab")
-chart_block(f"top_organizations_{view}_{downloads}", "Top organisations by downloads",
-            f"{how}. Accounts we cannot attribute to an organisation appear under their Hub name; hover for "
-            "model counts and whether an account is a repackager (intermediary).", fig, orgs, [HUB], filters)
+chart_block(f"top_organizations_{view}_{rank_by}_{downloads}", "Top organisations by downloads",
+            f"{how}. Accounts of individuals, and accounts nobody has classified yet, appear under their Hub "
+            "name; hover for model counts and the account's kind (lab, company, university, …, repackager).",
+            fig, orgs, [HUB], filters,
+            coverage=hub_coverage_line(filters, "uploader" if view == "models" else "origin", q.MEASURES[downloads]))
 
 models = data.run(q.top_models, filters, downloads, view)
 table = models.assign(origin=[country_label(c) for c in models["origin_country"]]) if not models.empty else models
@@ -233,7 +248,8 @@ if len(data.run(q.snapshot_dates)) > 1:
         fig.update_layout(xaxis_title=None, yaxis_title=measure.capitalize())
     chart_block(f"history_{downloads}", "Downloads per snapshot date, by origin country",
                 f"Each point is the Hub's {measure} as recorded by that day's run, summed per origin country "
-                "(countries and filters as of today).", fig, hist, [HUB], filters)
+                "(countries and filters as of today).", fig, hist, [HUB], filters,
+                coverage=origin_coverage)
 else:
     st.caption("Adoption history builds up with each daily run: the Hub gives only current totals, so each "
                "run records a snapshot, and this chart appears once there are two.")

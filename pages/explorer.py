@@ -30,6 +30,8 @@ LINKED = ("model_id", "base_model", "root_model")
 HELP = {
     "country": "Country of the uploader's organisation (Hub) or the first listed (Epoch).",
     "origin_country": "Country of the organisation of the root model this one derives from.",
+    "author_kind": "The uploader's kind in the organisation registry: lab, company, university, non-profit, "
+                   "government, community, individual or repackager; empty when nobody has classified it.",
     "countries": "Every country of the release's organisations (Epoch's rule: a release counts for each).",
     "params_source": "Where the count comes from: safetensors, gguf, the base model, or the name.",
     "downloads_30d": "Downloads over the trailing 30 days (the Hub's `downloads`).",

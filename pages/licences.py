@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data, frame
 from dashboard.colors import LICENSE_FAMILY, country_label
-from dashboard.components import HUB, chart_block
+from dashboard.components import HUB, chart_block, hub_coverage_line
 from landscape.queries import licences as q
 
 frame.page_guard()
@@ -47,6 +47,7 @@ weight = st.segmented_control("Weight by", list(q.WEIGHTS), default="models", ke
                               help="**models**: count models; **downloads**: weight each model by its "
                                    "downloads over the last 30 days.")
 unit = "models" if weight == "models" else "downloads (last 30 days)"
+origin_coverage = hub_coverage_line(filters, "origin", "models" if weight == "models" else "downloads_30d")
 
 # One scan gives the family mix, the mix by country, gating and commercial use.
 cube = data.run(q.licence_cube, filters)
@@ -91,7 +92,7 @@ with left:
     chart_block(f"licence_families_by_country_{weight}", "Licence families by origin country",
                 f"Each bar splits one origin country's {unit} by licence family (100% = the country); the "
                 "eight countries with most are shown, the rest summed as *Other countries*.",
-                fig, by_country, [HUB], filters)
+                fig, by_country, [HUB], filters, coverage=origin_coverage)
 with right:
     by_month = data.run(q.family_by_month, filters, weight)
     fig = (charts.stacked_by_family(by_month, "month", weight, f"Share of {unit} (%)", percent=True)
@@ -130,7 +131,7 @@ with left:
     chart_block(f"gated_share_{weight}", "Gated models, overall and by origin country",
                 f"The bar height is the share of {unit} behind a gate (users must request access): *auto* "
                 "gates approve every request, *manual* ones are reviewed by the author. The CSV has the "
-                "ungated rows too.", fig, gated, [HUB], filters)
+                "ungated rows too.", fig, gated, [HUB], filters, coverage=origin_coverage)
 with right:
     fig = None
     if not commercial.empty:

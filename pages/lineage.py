@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data, frame
 from dashboard.colors import country_color, country_color_map, country_label
-from dashboard.components import HUB, chart_block, download_csv
+from dashboard.components import HUB, chart_block, download_csv, hub_coverage_line
 from dashboard.filters import PAGE_OPTIONS
 from landscape.queries import lineage as q
 from pipeline.config import load_settings
@@ -21,7 +21,8 @@ st.title("Lineage & distillation")
 st.markdown("Who builds on whose models. A **derivative** declares a base model (fine-tune, adapter, "
             "quantisation or merge); following the first declared base hop by hop reaches its **root**, and a "
             "**family** is a root with everything derived from it. Countries: the uploader's organisation, and "
-            "the root's (*origin*). Most uploaders are individuals no organisation stands for: *Unattributed*.")
+            "the root's (*origin*). Uploads with no country are shown by who made them: *Individuals*, *Community* "
+            "(collectives and library accounts), *Repackagers*, and *Unknown* for accounts nobody has classified yet.")
 frame.require("models")
 filters = frame.filters()
 frame.filter_note()
@@ -56,10 +57,10 @@ if figure is not None:
 chart_block("derivatives_by_base_country", "New derivatives per month, by the country of their root model",
             "Each band is the share of that month's new derivatives whose root model comes from a country (the six "
             "most built-on, the rest as Other); for instance Chinese vs US bases month by month.",
-            figure, by_country, [HUB], filters)
+            figure, by_country, [HUB], filters, coverage=hub_coverage_line(filters, "origin", "models"))
 
 by_org = data.run(q.derivatives_by_month, filters, "organization", 8)
-figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unattributed"))), x="month",
+figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unknown"))), x="month",
                 y="models", color="base", template=charts.TEMPLATE) if not by_org.empty else None
 if figure is not None:
     figure.update_layout(yaxis_title="New derivatives", xaxis_title=None, legend_title_text="", barmode="stack")
@@ -106,13 +107,15 @@ if not matrix.empty:
 else:
     heat = sankey = None
 unit = "derivatives" if weight == "models" else "downloads of derivatives (30 days)"
+flow_measure = "models" if weight == "models" else "downloads_30d"
+flow_coverage = f"{hub_coverage_line(filters, 'uploader', flow_measure)}; {hub_coverage_line(filters, 'origin', flow_measure)}"
 chart_block(f"cross_border_matrix_{weight}", f"Who builds on whom: uploader's country × root's country ({unit})",
             "Each cell counts derivatives uploaded from a country (rows) whose root model comes from a country "
             "(columns); the diagonal is building at home. The eight largest of each side are shown; the CSV has all.",
-            heat, matrix, [HUB], filters)
+            heat, matrix, [HUB], filters, coverage=flow_coverage)
 chart_block(f"cross_border_sankey_{weight}", f"The same flows ({unit})",
             "Flows from the uploader's country (left) to the country of the root model built on (right).",
-            sankey, matrix, [HUB], filters)
+            sankey, matrix, [HUB], filters, coverage=flow_coverage)
 
 # --- families ---------------------------------------------------------------------------------------
 st.header("Families")
@@ -148,7 +151,7 @@ originals = st.toggle("Leave out quantised copies and repackages", value=True, k
 for by, title, how in (
         ("teacher", "Tracked distilled models per month, by the teacher's country",
          "New models declaring distillation each month, by the country of the organisation behind the declared "
-         "teacher (Unattributed: no teacher declared, or one we cannot place)."),
+         "teacher (Unknown: no teacher declared, or one we cannot place)."),
         ("student", "Tracked distilled models per month, by the student base's country",
          "The same models by the country of the organisation behind their declared base model (the student).")):
     monthly = data.run(q.distilled_by_month, filters, by, originals)

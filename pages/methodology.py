@@ -15,11 +15,12 @@ from landscape.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, REL
 from landscape.filters import MODEL_KIND_MEANING, SIZE_STEPS, Filters, methodology_rows
 from landscape.queries import meta
 from landscape.queries import methodology as q
+from landscape.queries.coverage import unknown_namespaces
 from landscape.queries.gap import BENCHMARK_COLUMNS, SERIES_COLUMNS, SUMMARY_COLUMNS
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.model_tree import MAX_DEPTH
-from pipeline.registry import REGISTRY_KINDS, load_registry, teacher_datasets
+from pipeline.registry import KINDS, load_registry, teacher_datasets
 from pipeline.sources import SOURCES
 from pipeline.sources.epoch import MODELS_CONTRACT
 from pipeline.transform.accessibility import (
@@ -63,6 +64,27 @@ LINEAGE_STATUS = {  # the values resolve_roots writes (pipeline/model_tree.py)
                       "deleted); that id is reported as the root, the furthest known ancestor",
     "cycle": f"the chain loops back, or runs deeper than {MAX_DEPTH} hops: no root, no depth",
 }
+
+HARD_CASES = """**Rules for the hard cases**, applied to every row:
+
+- *Headquarters in one country, lab in another*: the country is that of the unit that publishes under the
+  namespace, where it has its own headquarters (Google DeepMind: United Kingdom); its owner goes in
+  `parent` (Alphabet), so rankings by parent still gather the group. A team without its own headquarters
+  takes its company's country.
+- *A namespace shared by a company and a university* (OpenBMB: ModelBest and Tsinghua University): the
+  organisation that runs the account and leads its releases, with its country and kind.
+- *Accounts of the Hub itself* (huggingface, HuggingFaceTB, hf-internal-testing, …): Hugging Face, a US
+  company; test and internal accounts are kept, so their (mostly automated) downloads stay visible.
+- *Library and community accounts* (sentence-transformers, mistral-community): kind community, with no
+  country unless one organisation runs them; a community mirror of a lab's models is not the lab.
+- *A person's account used for an organisation's releases* (intfloat for Microsoft's E5): the organisation.
+- *Repackagers* (quantisers and converters): kind repackager, whatever their legal form; their uploads count
+  for the root model's country as *origin*.
+- *Individuals*: never a country, whatever their profile says.
+- *Renamed namespaces* (CohereForAI → CohereLabs, THUDM → zai-org) keep a row each, with the same
+  organisation.
+"""
+
 
 def table(rows: list[dict] | pd.DataFrame, **kwargs) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, **kwargs)
@@ -221,18 +243,22 @@ st.markdown(
     f"'United States of America,China' gives {country_codes('United States of America,China')[0]}; "
     f"values that are not a country ({', '.join(sorted(NON_COUNTRIES))}) give none.\n\n"
     "**Hub models**: the Hub has no country field (a `region:us` tag is a storage region, not an origin). A "
-    "model's `country` is the country of its uploader's organisation, found through Epoch's *Hugging Face "
-    "developer id* column and the curated registry below, which overrides and extends it. Repackagers "
-    "(quantisers and converters such as unsloth, bartowski, TheBloke, mlx-community) are marked as "
-    "*intermediaries*: their uploads say who repackaged a model, not who made it. Each model's `origin_country` is the country of "
+    "model's `country` is the country of its uploader's organisation, found through the organisation registry "
+    "below (and, for the developer ids it does not list, Epoch's *Hugging Face developer id* column). Each "
+    "account also has a **kind** (`author_kind`): lab, company, university, non-profit, government, community "
+    "(collectives and library accounts), individual or repackager. Repackagers (quantisers and converters such "
+    "as bartowski, TheBloke, mlx-community) upload copies: their uploads say who repackaged a model, not who "
+    "made it. Charts by country show the models with no country by their uploader's kind: *Individuals*, "
+    "*Community*, *Repackagers*, and *Unknown* for accounts nobody has classified; people are never given a "
+    "country. Each model's `origin_country` is the country of "
     "its **root model's** organisation, so a Qwen quantisation uploaded by an individual or a repackager has "
     "origin China. The country filter keeps a Hub model if either its country or its origin country matches.")
 with st.expander(f"Country names and the other spellings read in source files ({len(COUNTRY_ALIASES)})"):
     table([{"code": code, "name": name} for code, name in COUNTRY_NAMES.items()])
     table([{"written as": alias, "code": code} for alias, code in COUNTRY_ALIASES.items()])
-coverage = safe_run(q.attribution_coverage) if state.exists else pd.DataFrame()
-if not coverage.empty:
-    c = coverage.iloc[0].fillna(0).astype(int)
+attribution = safe_run(q.attribution_coverage) if state.exists else pd.DataFrame()
+if not attribution.empty:
+    c = attribution.iloc[0].fillna(0).astype(int)
     st.caption(f"In the current data: {c['models_with_country']:,} of {c['models']:,} Hub models have a "
                f"country and {c['models_with_origin_country']:,} an origin country; "
                f"{c['models_by_intermediaries']:,} are uploaded by intermediaries. "
@@ -333,9 +359,10 @@ st.markdown("""
   models, every model of the attributed organisations, and up to `LANDSCAPE_ANCESTOR_LIMIT` base models
   fetched to resolve roots, unless a run lists the whole Hub. Models
   outside the scope are absent, and a chain that leaves the scope ends in a *missing parent*.
-- **Country attribution** covers the organisations Epoch lists with a Hugging Face id plus the curated
-  registry. Individual uploaders and unlisted organisations have no country; their derivatives still get
-  an origin country when their root is attributed.
+- **Country attribution** covers the namespaces of the organisation registry plus the developer ids
+  Epoch lists. Individuals, collectives without a country and unlisted accounts have none (the coverage
+  line under each chart says how much); their derivatives still get an origin country when their root
+  is attributed.
 - **Parameter counts** read from names are approximate, and packed quantised counts undercount.
 - **Licences** are as declared in model cards, which may be wrong, missing, or differ from the weights'
   actual terms; custom licences are grouped by vendor name.
@@ -346,15 +373,28 @@ st.markdown("""
 
 # --- registry ---------------------------------------------------------------------------
 st.header("Organisation registry")
-st.markdown("Hub author → organisation and country. Rows come from Epoch's *Hugging Face developer id* column "
-            "(`source` = epoch) and from the curated file `data/registry/organizations.csv` (`source` = "
-            f"registry; kinds: {', '.join(REGISTRY_KINDS)}), which wins field by field. *Intermediaries* "
-            "repackage others' models.")
+st.markdown("Hub namespace → organisation, kind, country and parent organisation. The curated file "
+            "`data/registry/organizations.csv` (`source` = registry; one public source per row; checked by "
+            "`python -m pipeline registry check`) covers the namespaces behind the Hub's most downloaded and "
+            "most liked models, the organisations of Epoch's data that publish on the Hub, and the known "
+            "repackagers. Epoch's *Hugging Face developer id* column (`source` = epoch) fills in the ids the "
+            "file does not list; a registry row replaces Epoch's for the same namespace. "
+            f"Kinds: {', '.join(KINDS)}. `data/registry/parents.csv` groups organisations under their parent "
+            "(Google DeepMind → Alphabet: the *parent* ranking of the openness and adoption pages), and "
+            "`data/registry/legacy_ids.csv` maps ids from before namespaces (`bert-base-uncased`) to the "
+            "namespace that holds them now, so a renamed namespace keeps its attribution.")
+st.markdown(HARD_CASES)
+unknown = safe_run(unknown_namespaces, 20) if state.exists else pd.DataFrame()
+if not unknown.empty:
+    st.markdown("**The 20 most downloaded namespaces nobody has classified yet** (what to add next; "
+                "`python -m pipeline registry unattributed --top N` lists more):")
+    table(unknown)
 registry = safe_run(q.organizations) if state.exists else pd.DataFrame()
 if registry.empty:
-    registry = pd.DataFrame([{"hf_author": r.hf_author, "organization": r.organization, "country": r.country,
-                              "intermediary": r.kind == "intermediary", "source": "registry", "note": r.note}
-                             for r in load_registry()])
+    registry = pd.DataFrame([{"namespace": r.namespace, "organization": r.organization, "kind": r.kind,
+                              "country": r.country, "parent": r.parent, "group": r.group, "source": "registry",
+                              "note": "; ".join(p for p in (r.note, r.source) if p)}
+                             for r in load_registry().rows])
     st.caption("No database yet: this is the curated file alone; Epoch's developer ids join it after the "
                "first run.")
 table(registry, column_config={"note": st.column_config.TextColumn("note", width="large")})

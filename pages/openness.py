@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.components import EPOCH_MODELS, chart_block
+from dashboard.components import EPOCH_MODELS, chart_block, release_coverage_line
 from dashboard.filters import PAGE_OPTIONS
 from landscape.queries import openness as q
 
@@ -34,7 +34,8 @@ chart_block(f"open_share_by_country_{period}", f"Open-weight share of releases p
             "every country of its organisations.",
             charts.lines_by_country(by_country, "period", "open_share_pct", "Open-weight share (%)",
                                     hover=["open", "closed", "unreleased", "releases"])
-            if not by_country.empty else None, by_country, [EPOCH_MODELS], filters)
+            if not by_country.empty else None, by_country, [EPOCH_MODELS], filters,
+            coverage=release_coverage_line(filters))
 
 counts = data.run(q.accessibility_counts, filters)
 chart_block("accessibility_counts", "Releases per year by accessibility",
@@ -44,7 +45,12 @@ chart_block("accessibility_counts", "Releases per year by accessibility",
             .update_traces(hovertemplate="%{x}: %{y} releases") if not counts.empty else None,
             counts, [EPOCH_MODELS], filters)
 
-orgs = data.run(q.organizations_ranked, filters, 25)
+rank_by = st.segmented_control("Rank", PAGE_OPTIONS["rank_by"], default="organisation", key="rank_by",
+                               required=True, bind="query-params",
+                               help="**organisation**: as Epoch AI names them (Google DeepMind, Google Brain, …); "
+                                    "**parent**: grouped under their parent organisation (Alphabet), from the "
+                                    "organisation registry.")
+orgs = data.run(q.organizations_ranked, filters, 25, rank_by == "parent")
 if not orgs.empty:
     long = orgs.melt(id_vars=["organization"], value_vars=["open", "closed", "unreleased"],
                      var_name="accessibility_group", value_name="count")
@@ -54,9 +60,10 @@ if not orgs.empty:
     figure.update_layout(height=620)
 else:
     figure = None
-chart_block("organizations_open_closed", "Organisations ranked by releases, open vs closed",
-            "The 25 organisations with most releases of known accessibility; each bar splits them into open, "
-            "closed and unreleased.", figure, orgs, [EPOCH_MODELS], filters)
+chart_block(f"organizations_open_closed_{rank_by}", "Organisations ranked by releases, open vs closed",
+            f"The 25 {'organisations' if rank_by == 'organisation' else 'parent organisations'} with most releases "
+            "of known accessibility; each bar splits them into open, closed and unreleased. A collaboration counts "
+            "for each of its organisations.", figure, orgs, [EPOCH_MODELS], filters)
 
 measure = st.segmented_control("Size measure", PAGE_OPTIONS["measure"], default="params", key="measure",
                                required=True, bind="query-params",

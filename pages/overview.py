@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, frame, verdicts
-from dashboard.components import EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, chart_block, download_csv
+from dashboard.components import (
+    EPOCH_BENCHMARKS,
+    EPOCH_MODELS,
+    HUB,
+    chart_block,
+    download_csv,
+    hub_coverage_line,
+)
 from landscape.queries import gap as gap_queries
 from landscape.queries import overview as q
 from landscape.queries.openness import largest_open_by_country, notable_accessibility_by_country, open_share
@@ -63,7 +70,8 @@ if row is not None:
                    help=f"{number(row['downloads_30d'])} downloads in the last 30 days." if hub else missing)
     cols[4].metric("Chinese-origin share", number(row["cn_origin_share_pct"], "{:.0f}%"),
                    help=("Share of those 30-day downloads going to models whose root model comes from a Chinese "
-                         "organisation (derivatives count for the country of their root model).") if hub else missing)
+                         "organisation (derivatives count for the country of their root model). "
+                         f"{hub_coverage_line(filters)}.") if hub else missing)
 download_csv("headline_figures", figures, filters, label="Download these figures (CSV)")
 
 st.header("Claims vs data")

@@ -1,4 +1,4 @@
-"""``python -m pipeline ingest|status|export``: a thin command line over the library.
+"""``python -m pipeline ingest|status|export|registry``: a thin command line over the library.
 
 Expected failures (network down, rate limited, a bad file, a bad option) end with one line on
 stderr and a non-zero exit code; only bugs show a traceback.
@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from landscape.datasets import ALL_DATASETS, FORMATS, export_dataset
 from landscape.filters import SPECS, Filters, RangeFilter, ValuesFilter
+from landscape.queries.coverage import unknown_namespaces
 from landscape.status import format_status, read_status
-from pipeline.config import load_settings
+from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError, PipelineError, SourceError, StorageError, one_line
 from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
 from pipeline.progress import Progress
+from pipeline.registry import KINDS, check
 from pipeline.runs import RunRecord
+from pipeline.storage import open_readonly
 
 
 def _sources(text: str) -> tuple[str, ...]:
@@ -52,7 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated sources to publish even though their data shrank past the plausibility "
                           "gates (LANDSCAPE_MAX_DROP, LANDSCAPE_MAX_SHARE_DROP)")
 
-    commands.add_parser("status", help="database, rows per table, last runs, freshness per source")
+    commands.add_parser("status", help="database, rows per table, last runs, freshness per source, attribution")
+
+    reg = commands.add_parser("registry", help="the organisation registry: validate it, or list what it misses")
+    reg_commands = reg.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
+    reg_commands.add_parser("check", help="validate data/registry/ (kinds, ISO codes, duplicates, sources, parents)")
+    una = reg_commands.add_parser("unattributed",
+                                  help="the namespaces of the current database without a kind, most downloaded first")
+    una.add_argument("--top", type=_positive, default=30, metavar="N", help="how many to list (default: 30)")
 
     exp = commands.add_parser("export", help="write a dataset as CSV or Parquet")
     exp.add_argument("--dataset", required=True, choices=ALL_DATASETS)
@@ -63,6 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--source", metavar="NAME",
                      help="gap-summary, gap, benchmarks: eci, arena, or one benchmark (e.g. gpqa_diamond)")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text[:20]!r}")
+    return value
 
 
 def _argument_type(read: Callable[[str], object]) -> Callable[[str], object]:
@@ -111,6 +132,29 @@ def _summary(record: RunRecord) -> str:
             f"{record.records_seen:,} records read, {record.quarantined:,} quarantined; {waits}{rows}")
 
 
+def registry_report(settings: Settings, args: argparse.Namespace) -> str:
+    """``registry check``: a summary of the validated files; ``registry unattributed``: the table."""
+    if args.registry_command == "check":
+        registry = check()
+        kinds = Counter(r.kind for r in registry.rows)
+        return (f"registry OK: {len(registry.rows):,} namespaces ("
+                + ", ".join(f"{kind} {kinds[kind]}" for kind in KINDS if kinds[kind])
+                + f"), {sum(r.country is not None for r in registry.rows):,} with a country, "
+                f"{len(registry.parents):,} organisations with a parent, {len(registry.legacy)} legacy id prefixes")
+    with open_readonly(settings.db_path) as con:
+        missing = unknown_namespaces(con, args.top)
+        total = con.execute("SELECT coalesce(sum(downloads_30d), 0) FROM models").fetchone()[0]
+    if missing.empty:
+        return "every namespace of the database has a kind"
+    lines = [f"{'namespace':<32} {'models':>8} {'downloads 30d':>14} {'share':>6}  top model"]
+    for row in missing.itertuples():
+        share = 100.0 * row.downloads_30d / total if total else 0.0
+        lines.append(f"{row.namespace[:32]:<32} {row.models:>8,} {row.downloads_30d:>14,} {share:>5.1f}%  "
+                     f"{row.top_model}")
+    lines.append("add them to data/registry/organizations.csv (namespace,organization,kind,country,parent,source,note)")
+    return "\n".join(lines)
+
+
 def partial_exit(record: RunRecord) -> int:
     """Say on stderr which sources failed in a published run; the exit code for it (0 when none did)."""
     for source, reason in record.failed_sources.items():
@@ -135,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(format_status(status))
             if status.problem:
                 return StorageError.exit_code
+        elif args.command == "registry":
+            print(registry_report(settings, args))
         elif args.command == "export":
             path, rows = export_dataset(settings, args.dataset, args.format, args.out, filters_from(args), args.source)
             print(f"wrote {rows:,} rows to {path}")

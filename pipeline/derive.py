@@ -5,10 +5,13 @@ file or a corrected registry row changes the countries of every model at the nex
 whether or not the Hub was fetched again.
 
 Countries: the Hub has no country field. A model's ``country`` is the country
-of its uploader's organisation (Epoch's ``Hugging Face developer id`` column, overridden and
+of its uploader's organisation (Epoch's ``Hugging Face developer id`` column, replaced and
 extended by ``data/registry/organizations.csv``); its ``origin_country`` is the country of
 the organisation of its *root* model, so a Llama quantisation uploaded by a UK user counts as
-US-origin.
+US-origin. Beside them, the uploader's *kind* (lab, company, university, …, individual,
+repackager) and the root's, and a *bucket* for charts by country: the country, else
+``individuals``, ``community`` or ``repackagers`` by kind, else ``''`` for what nobody has
+classified. Individuals are never given a country.
 """
 
 from __future__ import annotations
@@ -16,63 +19,109 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.model_tree import resolve_roots
-from pipeline.registry import RegistryRow
+from pipeline.registry import Registry
+
+# Epoch's "Organization categorization" → a kind, for developer ids the registry does not list.
+EPOCH_KINDS = {"industry": "company", "academia": "university", "government": "government",
+               "research collective": "community", "non-profit": "non-profit"}
+# What a chart by country shows for a model whose organisation has no country: its kind's bucket
+# ('' for unknown). Never an ISO code.
+KIND_BUCKETS = {"individual": "individuals", "community": "community", "repackager": "repackagers"}
 
 
-def build_organizations(con: duckdb.DuckDBPyConnection, registry: list[RegistryRow]) -> int:
-    """Fill ``organizations`` from ``releases`` (Epoch) and the registry; returns the row count.
+def bucket_sql(country: str, kind: str) -> str:
+    """The country bucket of a row: the country, else its kind's bucket, else '' (unknown)."""
+    cases = " ".join(f"WHEN '{kind_}' THEN '{bucket}'" for kind_, bucket in KIND_BUCKETS.items())
+    return f"coalesce({country}, CASE {kind} {cases} ELSE '' END)"
+
+
+def _namespace_sql(model_id: str, legacy: str) -> str:
+    """The namespace of a model id: before its "/", or, for an id from before namespaces, the one
+    ``legacy_ids`` gives (NULL otherwise, so a bare name never passes for a namespace)."""
+    return f"CASE WHEN contains({model_id}, '/') THEN split_part({model_id}, '/', 1) ELSE {legacy}.namespace END"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    if rows:  # executemany refuses an empty list
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)  # noqa: S608 - ours
+
+
+def build_organizations(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
+    """Fill ``organizations`` (and the name → group and legacy id tables) from ``releases`` (Epoch)
+    and the registry; returns the row count.
 
     From Epoch, each developer id takes its most frequent organisation string; the first
-    organisation and first country listed there stand for it (Epoch lists the lead first).
-    A registry row overrides Epoch's values where it has them, and adds ids Epoch lacks.
+    organisation and first country listed there stand for it (Epoch lists the lead first), and
+    its category gives a kind. A registry row is a human judgement: it replaces Epoch's row for
+    the same namespace (whatever its case) wholesale. Every organisation gets its group: its
+    parent (from the registry row, else from ``parents.csv`` by name), else itself. Releases get
+    the groups of their organisations.
     """
+    con.execute("DELETE FROM organization_parents")
+    _insert(con, "organization_parents", sorted(registry.parents.items()))
+    con.execute("DELETE FROM legacy_ids")
+    _insert(con, "legacy_ids", list(registry.legacy))
     con.execute("DELETE FROM organizations")
     # Every choice breaks its ties by name, so the same releases always give the same rows,
     # whatever order they were loaded in.
     con.execute("""
-        INSERT INTO organizations (hf_author, organization, country, is_intermediary, source, note)
+        INSERT INTO organizations (hf_author, organization, kind, country, is_intermediary, source, note)
         WITH rel AS (
-            SELECT hf_developer_id AS id, lower(hf_developer_id) AS k, organization, country FROM releases
-            WHERE hf_developer_id IS NOT NULL
+            SELECT hf_developer_id AS id, lower(hf_developer_id) AS k, organization, country,
+                   lower(trim(split_part(organization_category, ',', 1))) AS category
+            FROM releases WHERE hf_developer_id IS NOT NULL
         ), spellings AS (SELECT k, id, count(*) AS n FROM rel GROUP BY k, id),
         orgs AS (SELECT k, organization, count(*) AS n FROM rel WHERE organization IS NOT NULL GROUP BY k, organization),
-        countries AS (SELECT k, country, count(*) AS n FROM rel WHERE country IS NOT NULL GROUP BY k, country)
+        countries AS (SELECT k, country, count(*) AS n FROM rel WHERE country IS NOT NULL GROUP BY k, country),
+        categories AS (SELECT k, category, count(*) AS n FROM rel WHERE category <> '' GROUP BY k, category)
         SELECT first(s.id ORDER BY s.n DESC, s.id),
                trim(split_part((SELECT first(o.organization ORDER BY o.n DESC, o.organization) FROM orgs o
                                 WHERE o.k = s.k), ',', 1)),
+               (SELECT first(c.category ORDER BY c.n DESC, c.category) FROM categories c WHERE c.k = s.k),
                (SELECT first(c.country ORDER BY c.n DESC, c.country) FROM countries c WHERE c.k = s.k),
                false, 'epoch', 'from ' || sum(s.n) || ' Epoch releases'
         FROM spellings s GROUP BY s.k
     """)
-    con.execute("CREATE OR REPLACE TEMP TABLE _registry (hf_author VARCHAR, organization VARCHAR, "
-                "country VARCHAR, kind VARCHAR, source VARCHAR, note VARCHAR)")
-    con.executemany("INSERT INTO _registry VALUES (?, ?, ?, ?, ?, ?)",
-                    [(r.hf_author, r.organization, r.country, r.kind, r.source, r.note) for r in registry])
-    # A registry row is a human judgement: it wins over Epoch, field by field, including an
-    # explicit "no organisation" for individuals Epoch mis-attributed.
+    con.execute("UPDATE organizations SET kind = m.kind FROM (SELECT unnest(?) AS category, unnest(?) AS kind) m "
+                "WHERE organizations.kind = m.category", [list(EPOCH_KINDS), list(EPOCH_KINDS.values())])
+    con.execute("UPDATE organizations SET kind = NULL WHERE kind NOT IN (SELECT unnest(?))", [list(KIND_BUCKETS) + [
+        "lab", "company", "university", "non-profit", "government"]])
+    # A person is not an organisation: an individual's account keeps its kind, and no organisation
+    # name that would rank it among the organisations.
+    rows = [(r.namespace, None if r.kind == "individual" else r.organization, r.kind, r.country, r.parent,
+             r.kind == "repackager", "registry", "; ".join(part for part in (r.note, r.source) if part))
+            for r in registry.rows]
+    con.execute("DELETE FROM organizations WHERE list_contains(?, lower(hf_author))",
+                [[r.namespace.lower() for r in registry.rows]])
+    _insert(con, "organizations (hf_author, organization, kind, country, parent, is_intermediary, source, note)", rows)
     con.execute("""
-        INSERT OR REPLACE INTO organizations (hf_author, organization, country, is_intermediary, source, note)
-        SELECT r.hf_author,
-               CASE WHEN r.kind = 'lab' THEN coalesce(r.organization, o.organization) ELSE r.organization END,
-               CASE WHEN r.kind = 'lab' THEN coalesce(r.country, o.country) ELSE r.country END,
-               r.kind = 'intermediary', 'registry',
-               concat_ws('; ', r.note, r.source)
-        FROM _registry r LEFT JOIN organizations o ON lower(o.hf_author) = lower(r.hf_author)
+        UPDATE organizations SET organization_group = coalesce(organizations.parent, p.parent, organizations.organization)
+        FROM (SELECT o.hf_author, p.parent FROM organizations o
+              LEFT JOIN organization_parents p ON p.organization = o.organization) p
+        WHERE p.hf_author = organizations.hf_author
     """)
-    # the registry may spell an id differently from Epoch: keep one row per id, the registry's
     con.execute("""
-        DELETE FROM organizations o WHERE o.source = 'epoch'
-        AND EXISTS (SELECT 1 FROM _registry r WHERE lower(r.hf_author) = lower(o.hf_author)
-                    AND r.hf_author <> o.hf_author)
+        UPDATE releases SET organization_groups = coalesce(g.groups, [])
+        FROM (SELECT r.release_id, list_sort(list(DISTINCT coalesce(p.parent, r.o))) AS groups
+              FROM (SELECT release_id, unnest(organizations) AS o FROM releases) r
+              LEFT JOIN organization_parents p ON p.organization = r.o
+              GROUP BY r.release_id) g
+        WHERE g.release_id = releases.release_id
     """)
+    con.execute("UPDATE releases SET organization_groups = [] WHERE organization_groups IS NULL")
     return con.execute("SELECT count(*) FROM organizations").fetchone()[0]
 
 
 def attributed_authors(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Hub authors of attributed organisations (not intermediaries, not individuals), for the org scope."""
-    return [r[0] for r in con.execute(
-        "SELECT hf_author FROM organizations WHERE NOT is_intermediary AND organization IS NOT NULL "
-        "ORDER BY hf_author").fetchall()]
+    """Hub namespaces whose every model the org scope lists: the developers of Epoch's notable
+    models and the registry's labs, never individuals, collectives or repackagers. Other namespaces
+    are reached through the most downloaded models and through lineage, which keeps a first run
+    within the Hub's rate limits."""
+    return [r[0] for r in con.execute("""
+        SELECT hf_author FROM organizations
+        WHERE kind = 'lab' OR (coalesce(kind, '') NOT IN ('individual', 'community', 'repackager')
+                               AND lower(hf_author) IN (SELECT lower(hf_developer_id) FROM releases))
+        ORDER BY hf_author""").fetchall()]
 
 
 def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", work: str = "scratch") -> int:
@@ -82,6 +131,16 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
     organisations and countries. ``work`` is the catalog for intermediate tables.
     """
     resolve_roots(con, facts, "_roots", work)
+    # Ids from before namespaces ("bert-base-uncased", declared as bases by older cards) belong to
+    # the namespace that holds them now (legacy_ids): a renamed namespace keeps its attribution.
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {work}._legacy AS
+        SELECT ids.id, first(l.namespace ORDER BY length(l.prefix) DESC) AS namespace
+        FROM (SELECT DISTINCT root_model AS id FROM {work}._roots WHERE NOT contains(root_model, '/')
+              UNION SELECT DISTINCT base_model FROM {facts} WHERE NOT contains(base_model, '/')) ids
+        JOIN legacy_ids l ON starts_with(ids.id, l.prefix)
+        GROUP BY ids.id
+    """)  # noqa: S608 - our own names
     con.execute("DELETE FROM models")
     con.execute(f"""
         INSERT INTO models BY NAME
@@ -104,9 +163,15 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                  WHEN f.params_name IS NOT NULL THEN 'name'
                  ELSE f.params_measured_source
                END AS params_source,
-               o.organization, o.country, coalesce(o.is_intermediary, false) AS is_intermediary,
+               o.organization, o.organization_group, o.kind AS author_kind, o.country,
+               coalesce(o.is_intermediary, false) AS is_intermediary,
                CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.country
                     ELSE ro.country END AS origin_country,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.kind
+                    ELSE ro.kind END AS origin_kind,
+               {bucket_sql("o.country", "o.kind")} AS uploader_bucket,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN {bucket_sql("o.country", "o.kind")}
+                    ELSE {bucket_sql("ro.country", "ro.kind")} END AS origin_bucket,
                -- columns the read side groups by, computed once here rather than on every query
                coalesce(r.root_model, f.model_id) AS family,
                CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.organization
@@ -127,12 +192,13 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
         LEFT JOIN {facts} b ON b.model_id = f.base_model
         LEFT JOIN {facts} rt ON rt.model_id = r.root_model AND r.root_model <> f.model_id
         LEFT JOIN organizations o ON lower(o.hf_author) = lower(f.author)
-        LEFT JOIN organizations ro ON lower(ro.hf_author) = lower(split_part(r.root_model, '/', 1))
-                                   AND contains(r.root_model, '/')
-        LEFT JOIN organizations bo ON lower(bo.hf_author) = lower(split_part(f.base_model, '/', 1))
-                                   AND contains(f.base_model, '/')
+        LEFT JOIN {work}._legacy lr ON lr.id = r.root_model
+        LEFT JOIN organizations ro ON lower(ro.hf_author) = lower({_namespace_sql("r.root_model", "lr")})
+        LEFT JOIN {work}._legacy lb ON lb.id = f.base_model
+        LEFT JOIN organizations bo ON lower(bo.hf_author) = lower({_namespace_sql("f.base_model", "lb")})
     """)  # noqa: S608 - `facts` and `work` are our own names
     con.execute(f"DROP TABLE IF EXISTS {work}._roots")
+    con.execute(f"DROP TABLE IF EXISTS {work}._legacy")
     # A teacher named only by its name ("DeepSeek-R1") lives where the distilled model was made:
     # the model's own namespace, or, for a repackaged copy, its base's. A model of that name in
     # the data, in one of those namespaces, wins; else the most downloaded one of that name; else,
@@ -158,7 +224,7 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
             (SELECT teacher FROM candidates c WHERE c.model_id = models.model_id AND c.pick = 1),
             (SELECT CASE WHEN copy THEN base_ns ELSE own_ns END || '/' || teacher_hint FROM wanted w
              WHERE w.model_id = models.model_id AND EXISTS (
-                 SELECT 1 FROM organizations o WHERE NOT o.is_intermediary AND o.organization IS NOT NULL
+                 SELECT 1 FROM organizations o WHERE o.kind = 'lab'
                  AND lower(o.hf_author) = lower(CASE WHEN w.copy THEN w.base_ns ELSE w.own_ns END))),
             models.teacher_hint)
         WHERE models.teacher_hint IS NOT NULL AND models.teacher_model IS NULL

@@ -253,9 +253,9 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Out
         # one snapshot per model per day: a second run the same day replaces, never duplicates
         con.execute("DELETE FROM model_snapshots WHERE snapshot_date = ?", [ctx.snapshot_date])
         con.execute("""
-            INSERT INTO model_snapshots
-            SELECT ?::DATE, model_id, downloads_30d, downloads_all_time, likes, trending_score,
-                   country, origin_country
+            INSERT INTO model_snapshots BY NAME
+            SELECT ?::DATE AS snapshot_date, model_id, downloads_30d, downloads_all_time, likes, trending_score,
+                   country, origin_country, uploader_bucket, origin_bucket
             FROM models
         """, [ctx.snapshot_date])
     ctx.flush()

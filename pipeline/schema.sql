@@ -65,12 +65,28 @@ CREATE TABLE quarantine (
 -- Hub author (namespace) -> organisation and country: from Epoch's `Hugging Face developer id`,
 -- overridden and extended by data/registry/organizations.csv.
 CREATE TABLE organizations (
-    hf_author       VARCHAR PRIMARY KEY,
+    hf_author       VARCHAR PRIMARY KEY, -- the Hub namespace
     organization    VARCHAR,
-    country         VARCHAR,             -- ISO 3166-1 alpha-2, NULL when unattributed
-    is_intermediary BOOLEAN NOT NULL DEFAULT false,  -- repackagers: unsloth, bartowski, …
+    kind            VARCHAR,             -- lab | company | university | non-profit | government | community
+                                         -- | individual | repackager (pipeline/registry.py); NULL: unknown
+    country         VARCHAR,             -- ISO 3166-1 alpha-2, NULL when unattributed (never for an individual)
+    parent          VARCHAR,             -- the parent organisation, where there is one
+    organization_group VARCHAR,          -- what it counts under when grouped by parent: the parent, or itself
+    is_intermediary BOOLEAN NOT NULL DEFAULT false,  -- kind repackager: unsloth, bartowski, …
     source          VARCHAR NOT NULL,    -- epoch | registry
     note            VARCHAR
+);
+
+-- Organisation names (as Epoch writes them, and the registry's) → the group they belong to.
+CREATE TABLE organization_parents (
+    organization    VARCHAR PRIMARY KEY,
+    parent          VARCHAR NOT NULL
+);
+
+-- Model ids from before namespaces (bert-base-uncased) → the namespace that holds them now.
+CREATE TABLE legacy_ids (
+    prefix          VARCHAR PRIMARY KEY,
+    namespace       VARCHAR NOT NULL
 );
 
 -- One row per Hub model, latest state. Unique by construction (the build deduplicates);
@@ -81,8 +97,13 @@ CREATE TABLE models (
     author              VARCHAR,
     -- attribution (derived on every build)
     organization        VARCHAR,
+    organization_group  VARCHAR,         -- its parent organisation, or itself
+    author_kind         VARCHAR,         -- the uploader's kind (organizations.kind); NULL: unknown
     country             VARCHAR,         -- of the uploader's organisation
     origin_country      VARCHAR,         -- of the root model's organisation
+    origin_kind         VARCHAR,         -- the kind of the root model's uploader
+    uploader_bucket     VARCHAR,         -- what a chart by country shows: the country, else `individuals`,
+    origin_bucket       VARCHAR,         -- `community` or `repackagers` by kind, else '' (unknown)
     is_intermediary     BOOLEAN,
     -- licence
     license             VARCHAR,         -- normalised licence id
@@ -153,7 +174,9 @@ CREATE TABLE model_snapshots (
     likes              BIGINT,
     trending_score     DOUBLE,
     country            VARCHAR,          -- attribution as of that day, so history by country
-    origin_country     VARCHAR           -- needs no join with millions of models per day
+    origin_country     VARCHAR,          -- needs no join with millions of models per day
+    uploader_bucket    VARCHAR,          -- the buckets of charts by country, as of that day
+    origin_bucket      VARCHAR           -- (models.uploader_bucket, models.origin_bucket)
 );
 
 -- Epoch AI "Data on AI Models": one row per model of all_ai_models.csv that loaded.
@@ -162,6 +185,7 @@ CREATE TABLE releases (
     model                 VARCHAR NOT NULL,
     organization          VARCHAR,               -- as Epoch writes it: a comma list for collaborations
     organizations         VARCHAR[],             -- the same, split
+    organization_groups   VARCHAR[],             -- each one's group (its parent, or itself): derived
     country               VARCHAR,               -- primary ISO code (first listed)
     countries             VARCHAR[],             -- every ISO code listed
     publication_date      DATE,

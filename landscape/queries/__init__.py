@@ -15,9 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from pipeline.derive import KIND_BUCKETS
+
 F = TypeVar("F", bound=Callable)
 
 OTHER = "Other"  # the bucket of the countries (or organisations) beyond a chart's top ones: never an ISO code
+# The buckets a chart by country shows for models with no country (models.uploader_bucket and
+# origin_bucket): by the uploader's kind, and '' for what nobody has classified. Never folded into
+# Other, never ranked among the countries.
+NOT_COUNTRIES = ("", *KIND_BUCKETS.values())
+NOT_COUNTRIES_SQL = "(" + ", ".join(f"'{bucket}'" for bucket in NOT_COUNTRIES) + ")"
 
 
 def filtered_on(*tables: str, table_argument: int | None = None) -> Callable[[F], F]:

@@ -1,9 +1,10 @@
 """Hub adoption: downloads and likes by country, cohorts, organisations, models, size and history.
 
 Every function reads ``models`` (and ``model_snapshots`` for history) under the global filters
-and returns a small aggregate: countries are the top few by downloads, then ``Other``, with
-unattributed models (no known organisation) kept apart under ``""``, never folded into
-``Other``. Because every breakdown ranks countries by the same downloads of the same filtered
+and returns a small aggregate: countries are the top few by downloads, then ``Other``; models
+with no country are kept apart by their uploader's kind (``individuals``, ``community``,
+``repackagers``, and ``""`` for unknown: nobody has classified the account), never folded into
+``Other`` (``models.uploader_bucket`` and ``origin_bucket``). Because every breakdown ranks countries by the same downloads of the same filtered
 models, the same countries appear on every chart of the page.
 
 ``downloads`` picks the measure: ``"30d"`` (the Hub's trailing 30-day count) or ``"all"``
@@ -21,7 +22,8 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import OTHER, filtered_on
+from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
+from pipeline.derive import bucket_sql
 
 MEASURES = {"30d": "downloads_30d", "all": "downloads_all_time"}
 VIEWS = ("models", "families")
@@ -49,14 +51,16 @@ def _check_view(view: str) -> None:
 
 
 def _bucket(column: str = "c") -> str:
-    """The country bucket of an aggregated row: itself when unattributed or in ``top``, else Other."""
-    return (f"CASE WHEN {column} = '' OR {column} IN (SELECT c FROM top) "  # noqa: S608
+    """The bucket of an aggregated row: itself when it is no country (individuals, community,
+    repackagers, unknown) or among the ``top`` countries, else Other."""
+    return (f"CASE WHEN {column} IN {NOT_COUNTRIES_SQL} OR {column} IN (SELECT c FROM top) "  # noqa: S608
             f"THEN {column} ELSE '{OTHER}' END")
 
 
-# The top attributed countries by downloads within an aggregate ``agg(c, downloads, …)``.
-_TOP = ("top AS (SELECT c FROM agg WHERE c <> '' GROUP BY c "
+# The top countries by downloads within an aggregate ``agg(c, downloads, …)``.
+_TOP = (f"top AS (SELECT c FROM agg WHERE c NOT IN {NOT_COUNTRIES_SQL} GROUP BY c "  # noqa: S608 - constants
         "ORDER BY sum(downloads) DESC NULLS LAST, c LIMIT ?)")
+_TAIL = f"{{c}} IN {NOT_COUNTRIES_SQL}, {{c}} = '{OTHER}'"  # ORDER BY keys putting the buckets last
 
 
 @filtered_on("models")
@@ -64,23 +68,24 @@ def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downl
                          top: int = 12) -> pd.DataFrame:
     """Models, downloads and likes per country, twice: by uploader's country and by origin country.
 
-    Columns: ``attribution`` (``uploader`` | ``origin``), ``country`` (code, ``Other`` or ``""``
-    for unattributed), ``models``, ``downloads``, ``likes``, ``downloads_share_pct`` (of the
-    attribution's total). One scan (grouping sets).
+    Columns: ``attribution`` (``uploader`` | ``origin``), ``country`` (a code, ``Other``, or the
+    bucket of models with no country: ``individuals``, ``community``, ``repackagers``, ``""`` for
+    unknown), ``models``, ``downloads``, ``likes``, ``downloads_share_pct`` (of the attribution's
+    total). One scan (grouping sets).
     """
     column = _measure(downloads)
     where, params = condition(filters, "models")
     return con.execute(f"""
         WITH agg AS (
-            SELECT CASE WHEN grouping(country) = 0 THEN 'uploader' ELSE 'origin' END AS attribution,
-                   coalesce(CASE WHEN grouping(country) = 0 THEN country ELSE origin_country END, '') AS c,
+            SELECT CASE WHEN grouping(uploader_bucket) = 0 THEN 'uploader' ELSE 'origin' END AS attribution,
+                   CASE WHEN grouping(uploader_bucket) = 0 THEN uploader_bucket ELSE origin_bucket END AS c,
                    count(*) AS models, coalesce(sum({column}), 0) AS downloads,
                    coalesce(sum(likes), 0) AS likes
             FROM models WHERE {where}
-            GROUP BY GROUPING SETS ((country), (origin_country))
+            GROUP BY GROUPING SETS ((uploader_bucket), (origin_bucket))
         ), ranked AS (
-            SELECT *, CASE WHEN c = '' OR row_number() OVER (
-                            PARTITION BY attribution, c = '' ORDER BY downloads DESC, c) <= ? THEN c
+            SELECT *, CASE WHEN c IN {NOT_COUNTRIES_SQL} OR row_number() OVER (
+                            PARTITION BY attribution, c IN {NOT_COUNTRIES_SQL} ORDER BY downloads DESC, c) <= ? THEN c
                       ELSE '{OTHER}' END AS country
             FROM agg
         )
@@ -89,7 +94,7 @@ def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downl
                round(100.0 * sum(downloads) / nullif(sum(sum(downloads)) OVER (PARTITION BY attribution), 0),
                      2) AS downloads_share_pct
         FROM ranked GROUP BY attribution, country
-        ORDER BY attribution DESC, country = '', country = '{OTHER}', downloads DESC, country
+        ORDER BY attribution DESC, {_TAIL.format(c="country")}, downloads DESC, country
     """, [*params, top]).df()  # noqa: S608 - constants and bound values
 
 
@@ -98,8 +103,9 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
             top: int = 6) -> pd.DataFrame:
     """Models created per month (repository creation, UTC) and their downloads, by origin country.
 
-    Columns: ``month`` (first day), ``origin_country`` (top ``top`` by downloads, ``Other``, ``""``),
-    ``models``, ``downloads``. Models without a creation date are left out.
+    Columns: ``month`` (first day), ``origin_country`` (top ``top`` by downloads, ``Other``, and the
+    buckets of models with no country), ``models``, ``downloads``. Models without a creation date
+    are left out.
     """
     column = _measure(downloads)
     where, params = condition(filters, "models")
@@ -107,12 +113,12 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
     # times faster than truncating millions of time-zone-aware timestamps.
     return con.execute(f"""
         WITH days AS (
-            SELECT origin_country, {CREATED_DAY} AS day, count(*) AS models,
+            SELECT origin_bucket, {CREATED_DAY} AS day, count(*) AS models,
                    coalesce(sum({column}), 0) AS downloads
             FROM models WHERE {where} AND created_at IS NOT NULL GROUP BY 1, 2
         ), agg AS (
             SELECT date_trunc('month', DATE '1970-01-01' + CAST(day AS INTEGER)) AS month,
-                   coalesce(origin_country, '') AS c, sum(models) AS models, sum(downloads) AS downloads
+                   origin_bucket AS c, sum(models) AS models, sum(downloads) AS downloads
             FROM days GROUP BY 1, 2
         ), {_TOP}
         SELECT CAST(month AS DATE) AS month, {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
@@ -121,38 +127,46 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
     """, [*params, top]).df()  # noqa: S608
 
 
-def _uploads(column: str, where: str) -> str:
-    """Models grouped by uploader (the organisation is a function of the author), credited to it."""
+def _uploads(column: str, where: str, by_group: bool) -> str:
+    """Models grouped by uploader (the organisation is a function of the author), credited to it
+    (or to its group: the parent organisation, when ``by_group``)."""
+    name = "coalesce(organization_group, organization, author, '')" if by_group else \
+        "coalesce(organization, author, '')"
     return f"""
-        SELECT coalesce(organization, author, '') AS organization, organization IS NOT NULL AS attributed,
-               any_value(country) AS country, bool_or(coalesce(is_intermediary, false)) AS intermediary,
+        SELECT {name} AS organization, organization IS NOT NULL AS attributed,
+               any_value(uploader_bucket) AS country, any_value(author_kind) AS kind,
+               bool_or(coalesce(is_intermediary, false)) AS intermediary,
                count(*) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
-        FROM models WHERE {where} GROUP BY author, organization"""  # noqa: S608
+        FROM models WHERE {where} GROUP BY author, organization, organization_group"""  # noqa: S608
 
 
 @filtered_on("models")
 def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
-                      view: str = "models", limit: int = 20) -> pd.DataFrame:
+                      view: str = "models", limit: int = 20, by_group: bool = False) -> pd.DataFrame:
     """Organisations ranked by downloads, with their model counts.
 
     ``view="models"`` credits each model to its uploader: the attributed organisation, else the
     Hub namespace (``attributed`` false). ``view="families"`` credits every derivative to its
     root model's uploader instead, so repackages (quantisations, GGUF copies) count for the lab
-    whose model they repackage. Columns: ``organization``, ``attributed``, ``country``,
-    ``intermediary``, ``models``, ``downloads``, ``likes``, ``downloads_share_pct`` (of all
-    downloads under the filters).
+    whose model they repackage. ``by_group`` ranks groups: each organisation counts for its
+    parent (Google DeepMind for Alphabet). Columns: ``organization``, ``attributed``, ``country``
+    (the bucket of its largest contributor: a code, or ``individuals``, ``community``,
+    ``repackagers``, ``""``), ``kind``, ``intermediary``, ``models``, ``downloads``, ``likes``,
+    ``downloads_share_pct`` (of all downloads under the filters).
     """
     _check_view(view)
     column = _measure(downloads)
     where, params = condition(filters, "models")
     if view == "models":
-        credited, args = _uploads(column, where), params
+        credited, args = _uploads(column, where, by_group), params
     else:
         # Derivatives: summed per root first (few groups), then credited to the root's namespace,
         # joined to organisations the same way as the pipeline's origin_country.
-        credited = _uploads(column, where + " AND coalesce(depth, 0) = 0") + f"""
+        name = "coalesce(o.organization_group, o.organization, d.namespace)" if by_group else \
+            "coalesce(o.organization, d.namespace)"
+        credited = _uploads(column, where + " AND coalesce(depth, 0) = 0", by_group) + f"""
         UNION ALL
-        SELECT coalesce(o.organization, d.namespace), o.organization IS NOT NULL, o.country,
+        SELECT {name}, o.organization IS NOT NULL, {bucket_sql("o.country", "o.kind")}, o.kind,
                coalesce(o.is_intermediary, false), d.models, d.downloads, d.likes
         FROM (
             SELECT CASE WHEN contains(root, '/') THEN split_part(root, '/', 1) ELSE root END AS namespace,
@@ -168,12 +182,12 @@ def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, download
     return con.execute(f"""
         WITH credited AS ({credited}
         ), agg AS (
-            SELECT organization, attributed, any_value(country) AS country,
-                   bool_or(intermediary) AS intermediary, sum(models)::BIGINT AS models,
-                   sum(downloads) AS downloads, sum(likes) AS likes
-            FROM credited GROUP BY 1, 2
+            SELECT organization, bool_or(attributed) AS attributed, arg_max(country, downloads) AS country,
+                   arg_max(kind, downloads) AS kind, bool_or(intermediary) AS intermediary,
+                   sum(models)::BIGINT AS models, sum(downloads) AS downloads, sum(likes) AS likes
+            FROM credited GROUP BY 1
         )
-        SELECT organization, attributed, country, intermediary, models, downloads::BIGINT AS downloads,
+        SELECT organization, attributed, country, kind, intermediary, models, downloads::BIGINT AS downloads,
                likes::BIGINT AS likes,
                round(100.0 * downloads / nullif((SELECT sum(downloads) FROM agg), 0), 2)
                    AS downloads_share_pct
@@ -186,7 +200,7 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
                limit: int = 50) -> pd.DataFrame:
     """The most downloaded models, or model families (a root model with all its derivatives).
 
-    Columns: ``model_id``, ``url`` (its Hub page), ``downloads``, ``likes``, ``origin_country``,
+    Columns: ``model_id``, ``url`` (its Hub page), ``downloads``, ``likes``, ``origin_country`` (its bucket),
     ``license_family``, ``params``; then for ``view="models"`` ``base_relation`` and
     ``intermediary``; for ``view="families"`` ``derivatives`` (models built on the root, under
     the filters) and ``own_downloads`` (the root's own). In the families view downloads and
@@ -204,7 +218,7 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
                 SELECT min(x) AS t FROM (SELECT coalesce({column}, 0) AS x FROM models WHERE {where}
                                          ORDER BY 1 DESC LIMIT ?)
             )
-            SELECT model_id, ? || model_id AS url, {column} AS downloads, likes, origin_country,
+            SELECT model_id, ? || model_id AS url, {column} AS downloads, likes, origin_bucket AS origin_country,
                    license_family, params, base_relation, coalesce(is_intermediary, false) AS intermediary
             FROM models WHERE {where} AND coalesce({column}, 0) >= (SELECT t FROM threshold)
             ORDER BY coalesce({column}, 0) DESC, model_id LIMIT ?
@@ -217,14 +231,14 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
         WITH derived AS (
             SELECT coalesce(root_model, model_id) AS root, count(*) AS derivatives,
                    coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes,
-                   any_value(origin_country) AS origin_country
+                   any_value(origin_bucket) AS origin_country
             FROM models WHERE {where} AND depth > 0 GROUP BY 1
         ), threshold AS (
             SELECT min(x) AS t FROM (SELECT coalesce({column}, 0) AS x FROM models
                                      WHERE {where} AND coalesce(depth, 0) = 0 ORDER BY 1 DESC LIMIT ?)
         ), roots AS (
             SELECT model_id AS root, coalesce({column}, 0) AS downloads, coalesce(likes, 0) AS likes,
-                   origin_country, license_family, params
+                   origin_bucket AS origin_country, license_family, params
             FROM models
             WHERE {where} AND coalesce(depth, 0) = 0
               AND (coalesce({column}, 0) >= (SELECT t FROM threshold)
@@ -256,13 +270,13 @@ def recent_share(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
     return con.execute(f"""
         WITH cutoff AS (SELECT max(created_at) - INTERVAL {RECENT_MONTHS} MONTH AS since FROM models),
         per AS (
-            SELECT origin_country, count(*) AS models,
+            SELECT origin_bucket, count(*) AS models,
                    count(*) FILTER (WHERE created_at > cutoff.since) AS recent_models,
                    coalesce(sum({column}), 0) AS downloads,
                    coalesce(sum({column}) FILTER (WHERE created_at > cutoff.since), 0) AS recent_downloads
             FROM models, cutoff WHERE {where} GROUP BY 1
         ), agg AS (
-            SELECT coalesce(origin_country, '') AS c, * EXCLUDE (origin_country) FROM per
+            SELECT origin_bucket AS c, * EXCLUDE (origin_bucket) FROM per
         ), {_TOP}
         SELECT {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
                sum(recent_models)::BIGINT AS recent_models, sum(downloads)::BIGINT AS downloads,
@@ -270,7 +284,7 @@ def recent_share(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
                round(100.0 * sum(recent_downloads) / nullif(sum(downloads), 0), 2) AS recent_share_pct,
                CAST(timezone('UTC', (SELECT since FROM cutoff)) AS DATE) AS since
         FROM agg GROUP BY 1
-        ORDER BY origin_country = '', origin_country = '{OTHER}', downloads DESC, origin_country
+        ORDER BY {_TAIL.format(c="origin_country")}, downloads DESC, origin_country
     """, [*params, top]).df()  # noqa: S608
 
 
@@ -280,7 +294,7 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: s
     """How much of the downloads the ``n`` most downloaded models take: overall and per origin country.
 
     Columns: ``scope`` (``all`` | ``country``), ``origin_country`` (NULL for ``all``; the top
-    ``top`` countries by downloads, and ``""`` for unattributed), ``models``, ``downloads``,
+    ``top`` countries by downloads, and the buckets with no country), ``models``, ``downloads``,
     ``top_downloads`` (of the ``n`` most downloaded models in the scope), ``top_share_pct``.
     The per-country top ``n`` come from ``max(x, n)`` in one grouped scan.
     """
@@ -289,11 +303,11 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: s
     # The overall top n are among the per-country top n lists, so one grouped scan gives both.
     return con.execute(f"""
         WITH per AS (
-            SELECT origin_country, count(*) AS models, coalesce(sum({column}), 0) AS downloads,
+            SELECT origin_bucket, count(*) AS models, coalesce(sum({column}), 0) AS downloads,
                    max(coalesce({column}, 0), ?) AS top_list
             FROM models WHERE {where} GROUP BY 1
         ), agg AS (
-            SELECT 'country' AS scope, coalesce(origin_country, '') AS c, models, downloads,
+            SELECT 'country' AS scope, origin_bucket AS c, models, downloads,
                    coalesce(list_sum(top_list), 0) AS top_downloads
             FROM per
             UNION ALL
@@ -301,13 +315,13 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: s
                    coalesce(list_sum(list_slice(list_sort(flatten(list(top_list)), 'DESC'), 1, ?)), 0)
             FROM per
         ), top AS (
-            SELECT c FROM agg WHERE scope = 'country' AND c <> '' ORDER BY downloads DESC, c LIMIT ?
+            SELECT c FROM agg WHERE scope = 'country' AND c NOT IN {NOT_COUNTRIES_SQL} ORDER BY downloads DESC, c LIMIT ?
         )
         SELECT scope, c AS origin_country, models::BIGINT AS models, downloads::BIGINT AS downloads,
                top_downloads::BIGINT AS top_downloads,
                round(100.0 * top_downloads / nullif(downloads, 0), 2) AS top_share_pct
-        FROM agg WHERE scope = 'all' OR c = '' OR c IN (SELECT c FROM top)
-        ORDER BY scope, c = '', downloads DESC, c
+        FROM agg WHERE scope = 'all' OR c IN {NOT_COUNTRIES_SQL} OR c IN (SELECT c FROM top)
+        ORDER BY scope, c IN {NOT_COUNTRIES_SQL}, downloads DESC, c
     """, [n, *params, n, top]).df()  # noqa: S608
 
 
@@ -322,11 +336,11 @@ def size_classes(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
     where, params = condition(filters, "models")
     return con.execute(f"""
         WITH per AS (
-            SELECT {_SIZE_CLASS} AS class, origin_country, count(*) AS models,
+            SELECT {_SIZE_CLASS} AS class, origin_bucket, count(*) AS models,
                    coalesce(sum({column}), 0) AS downloads
             FROM models WHERE {where} GROUP BY 1, 2
         ), agg AS (
-            SELECT class, coalesce(origin_country, '') AS c, models, downloads FROM per
+            SELECT class, origin_bucket AS c, models, downloads FROM per
         ), {_TOP}
         SELECT list_extract(?::VARCHAR[], class) AS size_class, {_bucket()} AS origin_country,
                sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads
@@ -360,15 +374,16 @@ def history(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
     # Rows without downloads add nothing to the sums: leave them out first.
     return con.execute(f"""
         WITH per AS (
-            SELECT s.snapshot_date, s.origin_country, count(*) AS models, sum(s.{column}) AS downloads
+            SELECT s.snapshot_date, s.origin_bucket, s.origin_country, count(*) AS models,
+                   sum(s.{column}) AS downloads
             FROM model_snapshots s
-            WHERE s.{column} > 0 AND {where} GROUP BY 1, 2
+            WHERE s.{column} > 0 AND {where} GROUP BY 1, 2, 3
         ), agg AS (
-            SELECT snapshot_date, coalesce(origin_country, '') AS c, models, downloads FROM per
+            SELECT snapshot_date, coalesce(origin_bucket, origin_country, '') AS c, models, downloads FROM per
         ), latest AS (
             SELECT * FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
         ), top AS (
-            SELECT c FROM latest WHERE c <> '' ORDER BY downloads DESC, c LIMIT ?
+            SELECT c FROM latest WHERE c NOT IN {NOT_COUNTRIES_SQL} ORDER BY downloads DESC, c LIMIT ?
         )
         SELECT snapshot_date, {_bucket()} AS origin_country, sum(models)::BIGINT AS downloaded_models,
                sum(downloads)::BIGINT AS downloads

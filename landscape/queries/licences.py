@@ -3,8 +3,9 @@
 Every result carries both weights, model counts (``models``) and 30-day downloads
 (``downloads``); ``weight`` (``"models"`` | ``"downloads"``) decides which one the shares
 (``share_pct``) and the ranking of countries and licences use. Countries are origin countries
-(the root model's organisation): the top few by the weight, then ``Other``, with ``""`` for
-unattributed, as on the adoption page.
+(the root model's organisation): the top few by the weight, then ``Other``, then the buckets of
+models with no country (``individuals``, ``community``, ``repackagers``, ``""`` for unknown), as on
+the adoption page.
 
 Four breakdowns (family mix, by country, gating, commercial use) come from one grouped scan,
 :func:`licence_cube` (origin country × family × gating, a few hundred rows), and are derived
@@ -23,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import OTHER, filtered_on
+from landscape.queries import NOT_COUNTRIES, OTHER, filtered_on
 from landscape.queries.adoption import CREATED_DAY
 from pipeline.transform.licenses import LICENSE_FAMILIES, commercial_use_allowed
 
@@ -63,13 +64,14 @@ def _family_order(column: str = "license_family") -> str:
 def licence_cube(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Models and 30-day downloads per origin country, licence family and gating, in one scan.
 
-    Columns: ``origin_country`` (NULL when unattributed), ``license_family``, ``gated``,
+    Columns: ``origin_country`` (its bucket: a code, or ``individuals``, ``community``,
+    ``repackagers``, ``""`` for unknown), ``license_family``, ``gated``,
     ``gated_mode``, ``models``, ``downloads``. The input of :func:`family_mix`,
     :func:`family_by_country`, :func:`gated_share` and :func:`commercial_use_by_country`.
     """
     where, params = condition(filters, "models")
     return con.execute(f"""
-        SELECT origin_country, license_family, coalesce(gated, false) AS gated, gated_mode,
+        SELECT origin_bucket AS origin_country, license_family, coalesce(gated, false) AS gated, gated_mode,
                count(*) AS models, coalesce(sum(downloads_30d), 0)::BIGINT AS downloads
         FROM models WHERE {where} GROUP BY ALL
         ORDER BY ALL
@@ -83,13 +85,14 @@ def _pct(part: pd.Series, whole: pd.Series | float) -> pd.Series:
 
 
 def _countries(cube: pd.DataFrame, weight: str, top: int) -> pd.Series:
-    """Each row's country bucket: its code when among the ``top`` by ``weight``, ``""`` when unattributed,
-    else ``Other``."""
+    """Each row's country bucket: its code when among the ``top`` by ``weight``, a bucket of models with no
+    country (``NOT_COUNTRIES``) as it is, else ``Other``."""
     codes = cube["origin_country"].fillna("").astype(object)
-    totals = cube.loc[codes != "", weight].groupby(codes[codes != ""]).sum()
+    countries = ~codes.isin(NOT_COUNTRIES)
+    totals = cube.loc[countries, weight].groupby(codes[countries]).sum()
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:top]
     keep = {code for code, _ in ranked}
-    return codes.where((codes == "") | codes.isin(keep), OTHER)
+    return codes.where(~countries | codes.isin(keep), OTHER)
 
 
 def _summed(cube: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -98,11 +101,11 @@ def _summed(cube: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _country_order(frame: pd.DataFrame, weight: str) -> pd.DataFrame:
-    """Rows ordered: overall first, then countries by ``weight``, then Other, then unattributed."""
+    """Rows ordered: overall first, then countries by ``weight``, then Other, then the buckets with no country."""
     totals = frame.groupby(["scope", "origin_country"], dropna=False)[weight].transform("sum")
     key = pd.DataFrame({
         "scope": frame["scope"].map({"all": 0, "country": 1}),
-        "tail": frame["origin_country"].map(lambda c: 2 if c == "" else 1 if c == OTHER else 0),
+        "tail": frame["origin_country"].map(lambda c: 2 if c in NOT_COUNTRIES else 1 if c == OTHER else 0),
         "total": -totals, "country": frame["origin_country"].fillna(""),
     })
     return frame.loc[key.sort_values(["scope", "tail", "total", "country"], kind="stable").index]

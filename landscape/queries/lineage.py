@@ -2,7 +2,8 @@
 
 A *derivative* is a model with a declared base (depth > 0); its *root* is the end of the chain
 of first declared bases, its *family* the root and everything derived from it. Countries are
-the uploader's (``country``) and the root's (``origin_country``); ``''`` means unattributed.
+the uploader's and the root's, as buckets (``uploader_bucket``, ``origin_bucket``): the country,
+else ``individuals``, ``community`` or ``repackagers`` by the account's kind, ``''`` when unknown.
 Global filters apply to the derivatives (the country filter: uploader or root from there).
 """
 
@@ -12,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import OTHER, filtered_on
+from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
 
 WEIGHTS = ("models", "downloads")
 
@@ -43,16 +44,17 @@ def lineage_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
 def derivatives_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "country",
                          top: int = 6) -> pd.DataFrame:
     """Derivatives created per month by the root's country (or organisation): month, base, models, share_pct."""
-    column = {"country": "coalesce(origin_country, '')", "organization": "coalesce(root_organization, '')"}[by]
+    column = {"country": "origin_bucket", "organization": "coalesce(root_organization, '')"}[by]
     where, params = condition(filters, "models")
     return con.execute(f"""
         WITH d AS (
             SELECT strftime(created_month, '%Y-%m') AS month, {column} AS base
             FROM models WHERE {where} AND depth > 0 AND created_month IS NOT NULL
         ), top AS (
-            SELECT base FROM d WHERE base <> '' GROUP BY base ORDER BY count(*) DESC, base LIMIT ?
+            SELECT base FROM d WHERE base NOT IN {NOT_COUNTRIES_SQL} GROUP BY base ORDER BY count(*) DESC, base LIMIT ?
         ), bucketed AS (
-            SELECT month, CASE WHEN base = '' OR base IN (SELECT base FROM top) THEN base ELSE '{OTHER}' END AS base
+            SELECT month, CASE WHEN base IN {NOT_COUNTRIES_SQL} OR base IN (SELECT base FROM top) THEN base
+                               ELSE '{OTHER}' END AS base
             FROM d
         )
         SELECT month, base, count(*) AS models,
@@ -66,7 +68,7 @@ def top_bases(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20)
     """Root models with most derivatives: root, its organisation and country, derivatives by relation."""
     where, params = condition(filters, "models")
     return con.execute(f"""
-        SELECT root_model, any_value(root_organization) AS organization, any_value(origin_country) AS country,
+        SELECT root_model, any_value(root_organization) AS organization, any_value(origin_bucket) AS country,
                count(*) AS derivatives,
                count(*) FILTER (WHERE base_relation = 'finetune') AS finetunes,
                count(*) FILTER (WHERE base_relation = 'quantized') AS quantized,
@@ -84,7 +86,7 @@ def cross_border(con: duckdb.DuckDBPyConnection, filters: Filters, weight: str =
     """Derivatives by uploader's country × root's country: uploader_country, root_country, value."""
     where, params = condition(filters, "models")
     return con.execute(f"""
-        SELECT coalesce(country, '') AS uploader_country, coalesce(origin_country, '') AS root_country,
+        SELECT uploader_bucket AS uploader_country, origin_bucket AS root_country,
                {_measure(weight)} AS value
         FROM models WHERE {where} AND depth > 0
         GROUP BY ALL ORDER BY value DESC

@@ -76,12 +76,16 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
             UNION ALL SELECT country FROM models UNION ALL SELECT origin_country FROM models
         ) WHERE c IS NOT NULL ORDER BY c
     """).fetchall()]
+    # organisations and their groups (parents), the most downloaded or released first
     organizations = [r[0] for r in con.execute("""
         SELECT o FROM (
             SELECT organization AS o, sum(downloads_30d) AS weight FROM models
             WHERE organization IS NOT NULL GROUP BY 1
+            UNION ALL SELECT organization_group, sum(downloads_30d) FROM models
+            WHERE organization_group IS NOT NULL GROUP BY 1
             UNION ALL SELECT unnest(organizations), count(*) FROM releases GROUP BY 1
-        ) GROUP BY o ORDER BY sum(weight) DESC NULLS LAST, o LIMIT 400
+            UNION ALL SELECT unnest(organization_groups), count(*) FROM releases GROUP BY 1
+        ) GROUP BY o ORDER BY sum(weight) DESC NULLS LAST, o LIMIT 500
     """).fetchall()]
     tasks = [r[0] for r in con.execute(
         "SELECT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL "

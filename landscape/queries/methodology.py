@@ -18,9 +18,10 @@ _CATEGORY_COUNTS = " UNION ALL ".join(
 
 
 def organizations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The organisation registry as built: Hub author → organisation, country, intermediary, source."""
+    """The organisation registry as built: Hub namespace → organisation, kind, country, parent, source."""
     return con.execute("""
-        SELECT hf_author, organization, country, is_intermediary AS intermediary, source, note
+        SELECT hf_author AS namespace, organization, kind, country, parent, organization_group AS "group",
+               source, note
         FROM organizations ORDER BY lower(organization) NULLS LAST, lower(hf_author)
     """).df()
 

@@ -71,14 +71,25 @@ def accessibility_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd
 
 
 @filtered_on("releases")
-def organizations_ranked(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20) -> pd.DataFrame:
-    """Organisations ranked by releases with known accessibility, split open / closed / unreleased."""
+def organizations_ranked(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20,
+                         by_group: bool = False) -> pd.DataFrame:
+    """Organisations ranked by releases with known accessibility, split open / closed / unreleased.
+
+    ``by_group`` ranks groups instead: a release counts once for each group of its organisations
+    (Google DeepMind and Google Brain for Alphabet). With an organisation filter, only the chosen
+    organisations (or the groups they belong to) are ranked, not their co-authors.
+    """
     where, params = condition(filters, "releases")
-    org_filter = "AND list_contains(?::VARCHAR[], organization)" if filters["org"] else ""
-    extra = [list(filters["org"])] if filters["org"] else []
+    column = "organization_groups" if by_group else "organizations"
+    org_filter, extra = "", []
+    if filters["org"]:
+        org_filter = ("AND (list_contains(?::VARCHAR[], organization) OR organization IN "
+                      "(SELECT parent FROM organization_parents WHERE list_contains(?::VARCHAR[], organization)))"
+                      if by_group else "AND list_contains(?::VARCHAR[], organization)")
+        extra = [list(filters["org"])] * org_filter.count("?")
     return con.execute(f"""
         SELECT organization, {GROUP_COUNTS}
-        FROM (SELECT * EXCLUDE (organization), unnest(organizations) AS organization
+        FROM (SELECT * EXCLUDE (organization), unnest({column}) AS organization
               FROM releases WHERE {where})
         WHERE accessibility_group IS NOT NULL {org_filter}
         GROUP BY organization ORDER BY releases DESC, organization LIMIT ?""",  # noqa: S608

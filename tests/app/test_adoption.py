@@ -81,10 +81,13 @@ def test_country_in_the_link_changes_the_numbers_and_the_csv_is_the_query(app, d
         FROM models WHERE country = 'CN' OR origin_country = 'CN'""")
     assert table.loc[("origin", "CN"), "downloads"] == origin_cn
     assert table.loc[("uploader", "CN"), "downloads"] == uploader_cn
-    # uploaders of Chinese-origin derivatives are mostly unattributed individuals: shown, not hidden
-    (unattributed,), = sql(db, "SELECT sum(downloads_30d) FROM models "
-                               "WHERE country IS NULL AND origin_country = 'CN'")
-    assert table.loc[("uploader", ""), "downloads"] == unattributed
+    # uploaders of Chinese-origin derivatives without a country: shown by kind, and unknown apart
+    (unknown, repackagers), = sql(db, """
+        SELECT sum(downloads_30d) FILTER (WHERE author_kind IS NULL),
+               sum(downloads_30d) FILTER (WHERE author_kind = 'repackager')
+        FROM models WHERE country IS NULL AND origin_country = 'CN'""")
+    assert table.loc[("uploader", ""), "downloads"] == unknown
+    assert table.loc[("uploader", "repackagers"), "downloads"] == repackagers
 
 
 def test_licence_family_in_the_link_changes_the_numbers(app, downloads, fixture_db):
@@ -125,10 +128,26 @@ def test_families_view_sums_derivatives_onto_their_root(app, downloads, fixture_
     (derived,), = sql(db, "SELECT count(*) FROM models WHERE list_contains(?, model_id) AND depth > 0",
                       [top["model_id"].tolist()])
     assert derived == 0
-    orgs = csv(downloads(at, "download-top_organizations_families_30d"))
+    orgs = csv(downloads(at, "download-top_organizations_families_organisation_30d"))
     (alibaba,), = sql(db, """SELECT sum(downloads_30d) FROM models
                              WHERE lower(split_part(coalesce(root_model, model_id), '/', 1)) = 'qwen'""")
-    assert orgs.set_index("organization").loc["Alibaba", "downloads"] == alibaba
+    assert orgs.set_index("organization").loc["Alibaba Qwen", "downloads"] == alibaba
+
+
+def test_parent_ranking_gathers_an_organisations_units(app, downloads, fixture_db):
+    at = rendered(app("adoption", {"rank_by": "parent"}))
+    assert at.query_params["rank_by"] == "parent"
+    orgs = csv(downloads(at, "download-top_organizations_models_parent_30d")).set_index("organization")
+    # written here: every model whose uploader's registry parent (or its own name) is the group
+    expected = dict(sql(fixture_db.db_path, """
+        SELECT coalesce(o.parent, p.parent, o.organization) AS grp, sum(m.downloads_30d)
+        FROM models m JOIN organizations o ON lower(o.hf_author) = lower(m.author)
+        LEFT JOIN organization_parents p ON p.organization = o.organization
+        WHERE o.organization IS NOT NULL GROUP BY 1"""))
+    shown = [name for name in orgs.index if name in expected]
+    assert "Alibaba" in shown and len(shown) >= 5
+    for name in shown:
+        assert orgs.loc[name, "downloads"] == expected[name], name
 
 
 def test_models_view_table_links_to_the_hub(app, downloads, fixture_db):
@@ -153,9 +172,10 @@ def test_history_chart_appears_once_there_are_two_snapshot_dates(app, downloads,
     db = tmp_path / "landscape.duckdb"
     shutil.copy(fixture_db.db_path, db)
     con = duckdb.connect(str(db))
-    con.execute("""INSERT INTO model_snapshots
-                   SELECT snapshot_date - 1, model_id, downloads_30d // 2, downloads_all_time, likes,
-                          trending_score, country, origin_country
+    con.execute("""INSERT INTO model_snapshots BY NAME
+                   SELECT snapshot_date - 1 AS snapshot_date, model_id, downloads_30d // 2 AS downloads_30d,
+                          downloads_all_time, likes, trending_score, country, origin_country, uploader_bucket,
+                          origin_bucket
                    FROM model_snapshots""")
     con.close()
     monkeypatch.setenv("LANDSCAPE_DB", str(db))
@@ -184,3 +204,13 @@ def test_top_lists_equal_a_plain_group_by_under_filters(fixture_db):
         expected = sql(db, f"SELECT model_id, downloads_30d FROM models WHERE {where} "
                            "ORDER BY downloads_30d DESC, model_id LIMIT 2000", params)
         assert rows(models[["model_id", "downloads"]]) == expected
+
+
+def test_every_chart_by_country_states_its_coverage(app, fixture_db):
+    at = rendered(app("adoption"))
+    (with_country, total), = sql(fixture_db.db_path, """
+        SELECT sum(downloads_30d) FILTER (WHERE origin_country IS NOT NULL), sum(downloads_30d) FROM models""")
+    line = f"30-day downloads by origin (the root model's uploader): {100 * with_country / total:.0f}% with a country"
+    captions = [c.value.replace("\\", "") for c in at.caption if "Attribution:" in c.value]  # markdown escapes
+    # by country, cohorts, recent share, concentration, size classes: origin, weighted by 30-day downloads
+    assert sum(line in c for c in captions) == 5, captions

@@ -167,7 +167,7 @@ def test_a_failed_source_is_named_with_its_reason_where_it_matters(monkeypatch, 
 
 def test_csv_downloads_neutralise_formula_cells(app, downloads):
     at = app("openness")
-    body = downloads(at, "download-organizations_open_closed").decode()
+    body = downloads(at, "download-organizations_open_closed_organisation").decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows and not any(r["organization"].startswith(("=", "+", "-", "@")) for r in rows)
 

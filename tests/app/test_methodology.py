@@ -49,8 +49,9 @@ def test_methodology_works_without_a_database(app, monkeypatch, tmp_path):
     no_exceptions(at)
     assert any("No run has happened yet" in i.value for i in at.info)
     check_definitions(at)
-    registry = table_with(at, "hf_author")
-    assert set(registry["hf_author"]) == {r.hf_author for r in load_registry()}
+    registry = table_with(at, "namespace")
+    assert set(registry["namespace"]) == {r.namespace for r in load_registry().rows}
+    assert any("Rules for the hard cases" in m.value for m in at.markdown)
     assert at.download_button(key="download-organizations")
 
 
@@ -76,10 +77,15 @@ def test_methodology_shows_runs_sources_and_quarantine(app, downloads, fixture_d
     reasons = {r[0]: r[1] for r in sql(db, "SELECT reason, count(*) FROM quarantine GROUP BY reason")}
     assert dict(zip(quarantine["reason"], quarantine["records"], strict=True)) == reasons
 
-    registry = table_with(at, "hf_author")
+    registry = table_with(at, "parent")
     (organizations,), = sql(db, "SELECT count(*) FROM organizations")
     assert len(registry) == organizations
-    assert {"hf_author", "organization", "country", "intermediary", "source"} <= set(registry.columns)
+    assert {"namespace", "organization", "kind", "country", "parent", "group", "source"} <= set(registry.columns)
+    # the largest namespaces nobody has classified, as SQL written here ranks them
+    unknown = table_with(at, "top_model")
+    expected = sql(db, """SELECT author, count(*), sum(downloads_30d) FROM models
+                          WHERE author_kind IS NULL GROUP BY author ORDER BY 3 DESC, 1 LIMIT 20""")
+    assert [tuple(r) for r in unknown[["namespace", "models", "downloads_30d"]].itertuples(index=False)] == expected
     rows = list(csv.DictReader(io.StringIO(downloads(at, "download-organizations").decode())))
     assert len(rows) == organizations
     assert downloads.name(at, "download-organizations") == "organizations.csv"

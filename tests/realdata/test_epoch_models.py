@@ -9,8 +9,12 @@ import zipfile
 import duckdb
 import pytest
 
+from landscape.filters import Filters
+from landscape.queries.openness import organizations_ranked
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
+from pipeline.registry import load_registry
+from pipeline.storage import open_readonly
 from pipeline.transform.accessibility import accessibility_group
 from tests.conftest import shared_file
 from tests.loopback.static import StaticServer
@@ -55,3 +59,31 @@ def test_every_row_loads_or_is_quarantined_with_a_reason(make_settings, epoch_zi
     bad = con.execute("SELECT count(*) FROM releases WHERE len(country) <> 2 OR country <> upper(country)").fetchone()[0]
     assert bad == 0
     con.close()
+
+
+def test_parents_gather_the_real_organisations_and_every_developer_id_is_registered(make_settings, epoch_zip):
+    rows = source_rows(epoch_zip)
+    registered = {r.namespace.lower() for r in load_registry().rows}
+    ids = {r["Hugging Face developer id"].strip() for r in rows if r["Hugging Face developer id"].strip()}
+    assert ids and not sorted(i for i in ids if i.lower() not in registered), "every Epoch developer id has a row"
+
+    with StaticServer({"/ai_models.zip": epoch_zip}) as files:
+        settings = make_settings(LANDSCAPE_EPOCH_MODELS_URL=files.url_for("/ai_models.zip"))
+        ingest(settings, IngestOptions(sources=("epoch",)), Progress.quiet())
+    alphabet = {name for name, parent in load_registry().parents.items() if parent == "Alphabet"}
+    assert {"Google DeepMind", "DeepMind", "Google Brain"} <= alphabet
+    # written here from the raw file: releases of known accessibility with an Alphabet unit among their
+    # organisations (Epoch's "quarantined" rows aside, the pipeline must count exactly these)
+    expected = sum(1 for r in rows if accessibility_group(r["Model accessibility"]) is not None
+                   and alphabet & {o.strip() for o in r["Organization"].split(",")})
+    with open_readonly(settings.db_path) as con:
+        groups = dict(con.execute("SELECT model, organization_groups FROM releases WHERE list_has_any("
+                                  "organizations, ['Google DeepMind', 'DeepMind', 'Google Brain'])").fetchall())
+        ranked = organizations_ranked(con, Filters(), 500, True).set_index("organization")
+        named = organizations_ranked(con, Filters(), 500, False).set_index("organization")
+    assert groups and all("Alphabet" in g for g in groups.values())
+    # the parent ranking counts a release once for Alphabet, however many of its units co-wrote it
+    units = [int(named.loc[o, "releases"]) for o in alphabet if o in named.index]
+    assert int(ranked.loc["Alphabet", "releases"]) == expected
+    assert max(units) < expected < sum(units)
+    assert "Google DeepMind" not in ranked.index

@@ -6,9 +6,8 @@ import duckdb
 import pytest
 
 from pipeline.derive import build_models, build_organizations
-from pipeline.errors import ConfigError
 from pipeline.loaders.hub import FACT_COLUMNS
-from pipeline.registry import RegistryRow, curated_text, load_registry
+from pipeline.registry import check
 from pipeline.storage import schema_sql
 
 
@@ -17,30 +16,39 @@ def con():
     con = duckdb.connect()
     con.execute(schema_sql())
     con.execute("""INSERT INTO releases (release_id, model, organization, organizations, country, countries,
-                   publication_date, hf_developer_id) VALUES
-        (1, 'Qwen3', 'Alibaba', ['Alibaba'], 'CN', ['CN'], '2025-04-29', 'Qwen'),
-        (2, 'Qwen2.5', 'Alibaba', ['Alibaba'], 'CN', ['CN'], '2024-09-19', 'Qwen'),
-        (3, 'WizardLM-2', 'Microsoft', ['Microsoft'], 'US', ['US'], '2024-04-15', 'alpindale'),
-        (4, 'Llama 3.1', 'Meta AI', ['Meta AI'], 'US', ['US'], '2024-07-23', 'meta-llama')""")
+                   publication_date, hf_developer_id, organization_category) VALUES
+        (1, 'Qwen3', 'Alibaba', ['Alibaba'], 'CN', ['CN'], '2025-04-29', 'Qwen', 'Industry'),
+        (2, 'Qwen2.5', 'Alibaba', ['Alibaba'], 'CN', ['CN'], '2024-09-19', 'Qwen', 'Industry'),
+        (3, 'WizardLM-2', 'Microsoft', ['Microsoft'], 'US', ['US'], '2024-04-15', 'alpindale', 'Industry'),
+        (4, 'Llama 3.1', 'Meta AI', ['Meta AI'], 'US', ['US'], '2024-07-23', 'meta-llama', 'Industry')""")
     return con
 
 
-REGISTRY = [
-    RegistryRow("alpindale", None, None, "individual", "https://huggingface.co/alpindale", "re-uploader"),
-    RegistryRow("bartowski", None, None, "intermediary", "https://huggingface.co/bartowski", "quantiser"),
-    RegistryRow("meta-llama", "Meta AI", "US", "lab", "https://huggingface.co/meta-llama", None),
-    RegistryRow("mistralai", "Mistral AI", "FR", "lab", "https://huggingface.co/mistralai", None),
-]
+ORGANIZATIONS = """namespace,organization,kind,country,parent,source,note
+alpindale,alpindale,individual,,,https://huggingface.co/alpindale,re-uploader
+bartowski,bartowski,repackager,,,https://huggingface.co/bartowski,quantiser
+meta-llama,Meta AI,lab,US,Meta,https://huggingface.co/meta-llama,
+mistralai,Mistral AI,lab,FR,,https://huggingface.co/mistralai,
+"""
+PARENTS = "organization,parent,source\nMeta AI,Meta,https://about.meta.com/\nAlibaba,Alibaba Group,https://www.alibabagroup.com/\n"
+LEGACY = "prefix,namespace,source\n"
+REGISTRY = check({"organizations.csv": ORGANIZATIONS, "parents.csv": PARENTS, "legacy_ids.csv": LEGACY})
 
 
 def test_epoch_ids_plus_registry_overrides(con):
     assert build_organizations(con, REGISTRY) == 4 + 1  # Qwen (Epoch), alpindale, bartowski, meta-llama, mistralai
     rows = {r[0]: r[1:] for r in con.execute(
-        "SELECT hf_author, organization, country, is_intermediary, source FROM organizations").fetchall()}
-    assert rows["Qwen"] == ("Alibaba", "CN", False, "epoch")
-    assert rows["alpindale"] == (None, None, False, "registry")  # Epoch's Microsoft attribution overridden
-    assert rows["bartowski"][2] is True
-    assert rows["mistralai"] == ("Mistral AI", "FR", False, "registry")
+        "SELECT hf_author, organization, kind, country, parent, organization_group, is_intermediary, source "
+        "FROM organizations").fetchall()}
+    # Epoch's own row: its category gives the kind, parents.csv the group
+    assert rows["Qwen"] == ("Alibaba", "company", "CN", None, "Alibaba Group", False, "epoch")
+    # a person: Epoch's Microsoft attribution replaced, no organisation, never a country
+    assert rows["alpindale"] == (None, "individual", None, None, None, False, "registry")
+    assert rows["bartowski"][1] == "repackager" and rows["bartowski"][5] is True
+    assert rows["meta-llama"] == ("Meta AI", "lab", "US", "Meta", "Meta", False, "registry")
+    assert rows["mistralai"] == ("Mistral AI", "lab", "FR", None, "Mistral AI", False, "registry")
+    groups = dict(con.execute("SELECT model, organization_groups FROM releases").fetchall())
+    assert groups["Qwen3"] == ["Alibaba Group"] and groups["Llama 3.1"] == ["Meta"]
 
 
 def facts(con, rows: list[dict]) -> None:
@@ -77,17 +85,3 @@ def test_models_get_country_origin_and_inherited_size(con):
                                                   "base_model")
     assert got["Qwen/Qwen3-8B"][:2] == ("CN", "CN")
     assert got["lonely/model-7b"] == (None, None, False, "lonely/model-7b", 0, 7_000_000_000, "name")
-
-
-def test_the_committed_registry_is_valid_and_has_a_source_for_every_row():
-    rows = load_registry()
-    assert len(rows) > 50
-    assert all(r.source or r.note for r in rows)
-    assert len({r.hf_author.lower() for r in rows}) == len(rows), "one row per Hub author"
-    assert {r.kind for r in rows} <= {"lab", "intermediary", "individual"}
-
-
-def test_a_bad_registry_row_names_its_line():
-    bad = curated_text("organizations.csv").splitlines()[0] + "\nQwen,Alibaba,Atlantis,lab,x,\n"
-    with pytest.raises(ConfigError, match="line 2: unknown country 'Atlantis'"):
-        load_registry(bad)

@@ -65,10 +65,11 @@ def test_filters_that_do_not_apply_are_refused_by_an_export():
 
 
 def test_what_applies_where_comes_from_the_specification():
-    assert not_applying(["releases"]) == ["Licence family", "Task (pipeline tag)", "Model kind"]
+    assert not_applying(["releases"]) == ["Licence family", "Task (pipeline tag)", "Model kind",
+                                             "Uploader kind"]
     assert not_applying(["models"]) == []
     assert not_applying(["benchmark_scores"]) == ["Licence family", "Organisation", "Task (pipeline tag)",
-                                                  "Model kind", "Parameters", "Years"]
+                                                  "Model kind", "Uploader kind", "Parameters", "Years"]
     assert not_applying([]) == [s.label for s in SPECS]
 
 

@@ -16,12 +16,12 @@ def test_schema_defines_every_listed_table():
 def test_publish_replaces_atomically_and_changes_the_version(tmp_path):
     db = tmp_path / "x.duckdb"
     with Build(db) as build:
-        build.con.execute("INSERT INTO organizations VALUES ('a', 'A', 'US', false, 'registry', NULL)")
+        build.con.execute("INSERT INTO organizations (hf_author, organization, country, source) VALUES ('a', 'A', 'US', 'registry')")
         build.publish()
     first = published_version(db)
     with Build(db) as build:
         build.carry_over(["organizations"])
-        build.con.execute("INSERT INTO organizations VALUES ('b', 'B', 'CN', false, 'registry', NULL)")
+        build.con.execute("INSERT INTO organizations (hf_author, organization, country, source) VALUES ('b', 'B', 'CN', 'registry')")
         build.publish()
     assert published_version(db) != first
     with open_readonly(db) as con:
@@ -34,7 +34,7 @@ def test_a_build_left_without_publish_changes_nothing(tmp_path):
         build.publish()
     version = published_version(db)
     with pytest.raises(RuntimeError), Build(db) as build:
-        build.con.execute("INSERT INTO organizations VALUES ('a', 'A', 'US', false, 'registry', NULL)")
+        build.con.execute("INSERT INTO organizations (hf_author, organization, country, source) VALUES ('a', 'A', 'US', 'registry')")
         raise RuntimeError("the run failed")
     assert published_version(db) == version
     assert not (tmp_path / "x.duckdb.building").exists()
