@@ -1,15 +1,16 @@
-"""Attribution coverage: how much of a real listing of Hub models the organisation registry places.
+"""Attribution coverage: how much of the Hub's downloads the organisation registry places.
 
-Give it a listing of real models (a JSON list of ``{"id", "downloads", "likes"}``, for example the
-Hub's most downloaded models as some public repository recorded them: we do not ship one, see
-the README), and it serves the listing from the loopback Hub imitation, runs the real pipeline
-over it (``ingest --sources hub``, the registry as committed), and prints, for all listed models
+Without arguments it reads the current database (``LANDSCAPE_DB``). With ``--listing`` (a JSON
+list of ``{"id", "downloads", "likes"}``, for example the Hub's most downloaded models as some
+public repository recorded them: we do not ship one, see the README) it serves the listing from
+the loopback Hub imitation, runs the real pipeline over it (``ingest --sources hub``, the
+registry as committed) and reads that database instead. Either way it prints, for all models
 and for the most downloaded ``--top``: the share of downloads and of models per uploader kind,
 how much of each has a country, and the largest namespaces nobody has classified.
 
-The listing carries no lineage, so here origin equals uploader. Figures, not pass/fail::
+A listing carries no lineage, so there origin equals uploader. Figures, not pass/fail::
 
-    python benchmarks/coverage.py --listing top_models.json [--top 1000] [--unknown 15]
+    python benchmarks/coverage.py [--listing top_models.json] [--top 5000] [--unknown 15]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,25 +52,37 @@ def table(frame, title: str) -> str:
                      f"{100.0 * row.downloads_30d / total_downloads:>11.1f}% {with_country:>23.1f}%")
     placed = 100.0 * frame["downloads_with_country"].sum() / total_downloads
     known = 100.0 * frame.loc[frame["kind"] != "unknown", "downloads_30d"].sum() / total_downloads
-    lines.append(f"  downloads with a country: {placed:.1f}%; with a kind (classified): {known:.1f}%")
+    orgs = frame[~frame["kind"].isin(["individual", "community", "unknown"])]
+    org_placed = 100.0 * orgs["downloads_with_country"].sum() / (orgs["downloads_30d"].sum() or 1)
+    lines.append(f"  downloads with a country: {placed:.1f}%; with a kind (classified): {known:.1f}%; "
+                 f"organisations' (every kind but individual and community) with a country: {org_placed:.1f}%")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--listing", type=Path, required=True, help="JSON list of {id, downloads, likes}")
-    parser.add_argument("--top", type=int, default=1000, help="also report the N most downloaded (default 1000)")
+    parser.add_argument("--listing", type=Path, help="JSON list of {id, downloads, likes} (default: the current "
+                                                     "database)")
+    parser.add_argument("--top", type=int, default=5000, help="also report the N most downloaded (default 5000)")
     parser.add_argument("--unknown", type=int, default=15, help="how many unclassified namespaces to list")
     args = parser.parse_args(argv)
-    listing = [item for item in json.loads(args.listing.read_text()) if item.get("id")]
-    with tempfile.TemporaryDirectory() as work, HubServer(hub_records(listing)) as hub:
-        settings = load_settings({"LANDSCAPE_DB": f"{work}/landscape.duckdb", "LANDSCAPE_RAW_DIR": f"{work}/raw",
-                                  "HF_ENDPOINT": hub.url, "LANDSCAPE_EPOCH_MODELS_URL": CLOSED + "m.csv",
-                                  "LANDSCAPE_ANCESTOR_LIMIT": "0"})
-        ingest(settings, IngestOptions(sources=("hub",), hub_limit=len(listing), hub_orgs=False), Progress.quiet())
+    with tempfile.TemporaryDirectory() as work:
+        if args.listing is None:
+            settings, title = load_settings(), f"database {load_settings().db_path}"
+        else:
+            listing = [item for item in json.loads(args.listing.read_text()) if item.get("id")]
+            settings, title = load_settings({
+                "LANDSCAPE_DB": f"{work}/landscape.duckdb", "LANDSCAPE_RAW_DIR": f"{work}/raw",
+                "LANDSCAPE_EPOCH_MODELS_URL": CLOSED + "m.csv", "LANDSCAPE_ANCESTOR_LIMIT": "0",
+                "LANDSCAPE_EXPORTS_KEEP": "0", "HF_ENDPOINT": CLOSED.rstrip("/")}), \
+                f"listing {args.listing.name}, {len(listing):,} models"
+            with HubServer(hub_records(listing)) as hub:
+                settings = replace(settings, hub_endpoint=hub.url)
+                ingest(settings, IngestOptions(sources=("hub",), hub_limit=len(listing), hub_orgs=False),
+                       Progress.quiet())
         with open_readonly(settings.db_path) as con:
-            print(f"listing: {args.listing.name}, {len(listing):,} models")
-            print(table(kind_shares(con), "all listed models"))
+            print(title)
+            print(table(kind_shares(con), "all models"))
             print(table(kind_shares(con, args.top), f"the {args.top:,} most downloaded"))
             missing = unknown_namespaces(con, args.unknown)
             total = con.execute("SELECT sum(downloads_30d) FROM models").fetchone()[0] or 1

@@ -10,10 +10,16 @@ listing, each in its own process so its peak memory is its own:
   raw pages, validate, transform, build, publish);
 - **naive**: ``list(HfApi.list_models(...))`` → pandas → DuckDB.
 
-Prints one table; figures, not pass/fail. Usage::
+Then a **refresh**: after a full ingest of N models, the imitation serves the same Hub with a
+share of the models modified since (``--changed``, 1% by default), and ``python -m pipeline
+refresh --sources hub`` runs: its Hub requests, seconds and peak memory.
 
-    python benchmarks/ingest.py                       # N = 100k, 300k, 1M, 3M (naive up to 1M)
-    python benchmarks/ingest.py --sizes 50000 --naive-max 50000
+Dated snapshots (``LANDSCAPE_EXPORTS_KEEP``) are switched off: this measures the ingest itself.
+
+Prints tables; figures, not pass/fail. Usage::
+
+    python benchmarks/ingest.py                       # N = 100k, 300k, 1M, 3M (naive up to 1M); refresh at 1M
+    python benchmarks/ingest.py --sizes 50000 --naive-max 50000 --refresh-sizes 50000
 """
 
 from __future__ import annotations
@@ -88,6 +94,38 @@ def run_child(args: list[str], env: dict | None = None) -> tuple[float, int, sub
     return elapsed, usage.ru_maxrss * 1024, subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
+FULL_INGEST = [sys.executable, "-m", "pipeline", "ingest", "--sources", "hub", "--hub-limit", "0", "--no-hub-orgs",
+               "--hub-full"]
+
+
+def pipeline_env(hub_url: str, work: Path) -> dict:
+    return {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_ENDPOINT": hub_url,
+            "LANDSCAPE_DB": str(work / "landscape.duckdb"), "LANDSCAPE_RAW_DIR": str(work / "raw"),
+            "LANDSCAPE_EXPORTS_KEEP": "0", "PYTHONPATH": str(ROOT)}
+
+
+def measure_refresh(n: int, share: float, top: int) -> dict:
+    """A full ingest of ``n`` models, then a refresh after ``share`` of them changed."""
+    import duckdb
+
+    with tempfile.TemporaryDirectory(prefix="refresh-bench-") as tmp:
+        work = Path(tmp)
+        with spawn_hub(synthetic=n, seed=1) as hub:
+            run_child(FULL_INGEST, pipeline_env(hub.url, work))
+        con = duckdb.connect(str(work / "landscape.duckdb"), read_only=True)
+        newest, = con.execute("SELECT max(last_modified) + INTERVAL 1 DAY FROM models").fetchone()
+        con.close()
+        when = newest.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        with spawn_hub(synthetic=n, seed=1, extra_args=["--changed", f"{share}@{when}"]) as hub:
+            seconds, rss, _ = run_child([sys.executable, "-m", "pipeline", "refresh", "--sources", "hub",
+                                         "--hub-limit", str(top)], pipeline_env(hub.url, work))
+        con = duckdb.connect(str(work / "landscape.duckdb"), read_only=True)
+        requests, = con.execute("SELECT hub_requests FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        changed, = con.execute("SELECT count(*) FROM models WHERE last_modified >= ?", [newest]).fetchone()
+        con.close()
+    return {"n": n, "changed": changed, "requests": requests, "seconds": seconds, "rss_mb": rss / 1e6}
+
+
 def measure(n: int, with_naive: bool) -> dict:
     result: dict = {"n": n}
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp, spawn_hub(synthetic=n, seed=1) as hub:
@@ -96,11 +134,8 @@ def measure(n: int, with_naive: bool) -> dict:
         result["serve_rate"] = n / seconds
         result["serve_mb"] = json.loads(done.stdout)["bytes"] / 1e6
 
-        env = {**os.environ, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_ENDPOINT": hub.url,
-               "LANDSCAPE_DB": str(work / "landscape.duckdb"), "LANDSCAPE_RAW_DIR": str(work / "raw"),
-               "PYTHONPATH": str(ROOT)}
-        seconds, rss, _ = run_child([sys.executable, "-m", "pipeline", "ingest", "--sources", "hub",
-                                     "--hub-limit", "0", "--no-hub-orgs", "--hub-full"], env)
+        env = pipeline_env(hub.url, work)
+        seconds, rss, _ = run_child(FULL_INGEST, env)
         result["pipeline_rate"] = n / seconds
         result["pipeline_rss_mb"] = rss / 1e6
         result["pipeline_db_mb"] = (work / "landscape.duckdb").stat().st_size / 1e6
@@ -123,6 +158,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,300000,1000000,3000000")
     parser.add_argument("--naive-max", type=int, default=1_000_000,
                         help="largest N for the naive way (it holds every model in memory)")
+    parser.add_argument("--refresh-sizes", default="1000000", help="N for the refresh measurement ('' to skip)")
+    parser.add_argument("--changed", type=float, default=0.01, help="share of the models changed before a refresh")
+    parser.add_argument("--top", type=int, default=5000, help="the refresh's --hub-limit")
     parser.add_argument("--client", nargs=3, metavar=("NAME", "URL", "WORKDIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -135,7 +173,7 @@ def main() -> None:
           f"{'naive':>9} {'peak RSS':>9} {'DB':>8} | {'vs naive':>8} {'vs serving':>10}")
     print(f"{'models':>10} | {'models/s':>9} | {'models/s':>9} {'MB':>9} {'MB':>8} | "
           f"{'models/s':>9} {'MB':>9} {'MB':>8} | {'×':>8} {'share':>10}")
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in (int(s) for s in args.sizes.split(",") if s.strip()):
         r = measure(n, with_naive=n <= args.naive_max)
         naive = r.get("naive_rate")
         print(f"{n:>10,} | {r['serve_rate']:>9,.0f} | {r['pipeline_rate']:>9,.0f} {r['pipeline_rss_mb']:>9,.0f} "
@@ -143,6 +181,14 @@ def main() -> None:
               f"{fmt(r.get('naive_db_mb'), '>8,.0f')} | "
               f"{fmt(r['pipeline_rate'] / naive if naive else None, '>8.1f')} "
               f"{r['pipeline_rate'] / r['serve_rate']:>10.0%}", flush=True)
+    refresh_sizes = [int(s) for s in args.refresh_sizes.split(",") if s.strip()]
+    if refresh_sizes:
+        print(f"\nrefresh after {args.changed:.0%} of the models changed (top {args.top:,} listed again)")
+        print(f"{'N':>10} | {'changed':>8} | {'Hub requests':>12} | {'seconds':>7} | {'peak RSS MB':>11}")
+    for n in refresh_sizes:
+        r = measure_refresh(n, args.changed, args.top)
+        print(f"{n:>10,} | {r['changed']:>8,} | {r['requests']:>12,} | {r['seconds']:>7.1f} | {r['rss_mb']:>11,.0f}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -1,41 +1,72 @@
-"""``python -m dashboard`` (what ``make run`` calls): ingest if there is no database yet, then serve.
+"""``python -m dashboard`` (what ``make run`` calls): pages in seconds, data fetched behind them.
 
-With no network the first ingest fails; the dashboard still starts, and its first page says
-that no data could be fetched and how to ingest. The exit code is the server's.
+On a machine with no database yet, the bundled starter snapshot (Epoch AI's data, see
+``pipeline/starter.py``) is published first, in well under a second, and an ingest starts in the
+background (``python -m pipeline ingest --staged``: Epoch's files are published within seconds,
+the Hub scopes when they are done); the server starts at once and the sidebar shows the ingest's
+progress. With no network the background ingest fails fast and the starter snapshot keeps
+serving, labelled with its date. While an ingest is under way (from ``make run``, cron or a
+terminal), no second one is started: its state is printed instead. The exit code is the server's.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.cli import partial_exit
-from pipeline.config import load_settings
+from pipeline.activity import read_activity
+from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
-from pipeline.ingest import IngestOptions, ingest
-from pipeline.progress import Progress
+from pipeline.starter import is_starter, seed
+from pipeline.storage import open_readonly
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def needs_fetch(settings: Settings) -> bool:
+    """No database, or one that holds nothing fetched yet (only the starter snapshot)."""
+    if not settings.db_path.exists():
+        return True
+    try:
+        with open_readonly(settings.db_path) as con:
+            rows = con.execute("SELECT run_id FROM sources WHERE status = 'ok'").fetchall()
+    except PipelineError:
+        return False  # a damaged database: `make ingest` says what to do; the page says it too
+    return all(is_starter({"run_id": run_id}) for run_id, in rows)
+
+
+def start_background_ingest(settings: Settings) -> Path:
+    """``python -m pipeline ingest --staged`` in its own session (it outlives a ^C of the server);
+    returns its log file."""
+    log = settings.raw_dir / "background-ingest.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", "--staged"], stdout=out,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    return log
 
 
 def main() -> int:
     try:
         settings = load_settings()
+        seeded = seed(settings)
+        if seeded:
+            print(f"Serving the bundled starter snapshot (Epoch AI's models as of {seeded.sources['epoch']['date']}, "
+                  f"benchmarks as of {seeded.sources['benchmarks']['date']}) until current data is fetched.",
+                  file=sys.stderr)
+        activity = read_activity(settings)
+        if activity is not None and activity.running:
+            print(f"An ingest is already under way (process {activity.pid}, started {activity.started_at[:19]}): "
+                  f"{activity.describe()}. Not starting another.", file=sys.stderr)
+        elif needs_fetch(settings):
+            log = start_background_ingest(settings)
+            print(f"Fetching the sources in the background (Epoch AI first, then the Hugging Face Hub); "
+                  f"progress in the sidebar and in {log}.", file=sys.stderr)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    if not settings.db_path.exists():
-        print(f"No database at {settings.db_path} yet: running a first ingest (Epoch AI and the Hugging Face Hub).",
-              file=sys.stderr)
-        try:
-            record = ingest(settings, IngestOptions(), Progress.for_terminal())
-            print(f"Ingest published run {record.run_id}.", file=sys.stderr)
-            partial_exit(record)  # says which sources failed, if any; the dashboard shows it too
-        except PipelineError as exc:
-            print(f"No data could be fetched: {exc}\n"
-                  "The dashboard starts empty. Once the sources are reachable, run `make ingest` "
-                  "(or `python -m pipeline ingest`) and reload the page.", file=sys.stderr)
     print(f"Dashboard on http://{settings.host}:{settings.port}", file=sys.stderr)
     args = [sys.executable, "-m", "streamlit", "run", str(APP),
             "--server.address", settings.host, "--server.port", str(settings.port),

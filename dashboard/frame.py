@@ -12,8 +12,13 @@ from dashboard.markdown import md_escape
 from landscape.filters import Filters, not_applying
 from landscape.freshness import ago
 from landscape.queries.meta import NOTHING_PUBLISHED, DataState, FilterOptions, filter_options
+from pipeline.activity import read_activity
+from pipeline.config import load_settings
 from pipeline.sources import SOURCES
+from pipeline.starter import is_starter
 
+FETCH_HELP = ("`make ingest` (or `python -m pipeline ingest`) on a machine that can reach epoch.ai and "
+              "huggingface.co fetches current data; `make run` tries it in the background.")
 INGEST_HELP = ("Run `make ingest` (or `python -m pipeline ingest`) on a machine that can reach "
                "huggingface.co and epoch.ai, then reload this page.")
 _page = threading.local()  # this script run's filter note (Streamlit runs each session in its own thread)
@@ -55,8 +60,38 @@ def setup() -> DataState:
             for source in SOURCES.values():
                 st.caption(freshness_line(source.id, state))
         st.caption("Epoch AI data: CC BY 4.0. See *Methodology & sources*.")
+        activity = read_activity(load_settings())
+        if activity is not None and activity.running:
+            ingest_under_way(state.version)
+    starter = starter_date(state)
+    if starter:
+        failed = (f" The last attempt failed: {md_escape(activity.message)}."
+                  if activity is not None and activity.state == "failed" and activity.message else "")
+        benchmarks = state.sources.get("benchmarks")
+        scores = (f" and benchmark scores as of {str(benchmarks['changed_at'])[:10]}"
+                  if is_starter(benchmarks) else "")
+        st.info(f"**Starter snapshot**: Epoch AI's models data as of {starter}{scores}, bundled with the code, "
+                f"because nothing newer has been fetched yet.{failed} {FETCH_HELP}",
+                icon=":material/inventory_2:")
     st.session_state["_data_state"] = state
     return state
+
+
+def starter_date(current: DataState) -> str | None:
+    """The date of the bundled starter snapshot when the Epoch data shown is still that, else None."""
+    info = current.sources.get("epoch")
+    return str(info["changed_at"])[:10] if is_starter(info) else None
+
+
+@st.fragment(run_every=5)
+def ingest_under_way(version: str | None) -> None:
+    """The sidebar's line on an ingest under way, redrawn every few seconds; when it publishes,
+    the whole page reruns so its charts show the new data."""
+    activity = read_activity(load_settings())
+    if data.state().version != version or activity is None or not activity.running:
+        st.rerun(scope="app")
+    st.caption(f":material/sync: **Ingest under way** (since {ago(activity.started_at)}): "
+               f"{md_escape(activity.describe())}. Its data appears here when it is published.")
 
 
 def filters() -> Filters:
@@ -86,7 +121,9 @@ def freshness_line(source: str, current: DataState) -> str:
     """One line on a source: when it was fetched, and whether its last attempt failed and why."""
     label = SOURCES[source].label
     info = current.sources.get(source) or {}
-    if info.get("fetched_at"):
+    if is_starter(info):
+        line = f"{label}: starter snapshot of {str(info['changed_at'])[:10]}, bundled, {info['rows'] or 0:,} rows"
+    elif info.get("fetched_at"):
         line = f"{label}: fetched {ago(info['fetched_at'])}, {info['rows'] or 0:,} rows"
     else:
         line = f"{label}: not ingested yet"
@@ -115,6 +152,10 @@ def require(*tables: str) -> DataState:
         st.warning(f"The last {SOURCES[source].label} fetch failed {ago(info['failed_at'])}: "
                    f"{md_escape(info['error'] or 'no reason recorded')}.{kept} The next ingest tries again.",
                    icon=":material/sync_problem:")
+    if missing and "models" in missing and starter_date(current):
+        st.info("This page shows the Hugging Face Hub, which needs network: the bundled starter snapshot holds "
+                f"Epoch AI's data only. {FETCH_HELP}", icon=":material/cloud_off:")
+        st.stop()
     if missing:
         lines = []
         for table in missing:

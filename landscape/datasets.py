@@ -36,6 +36,8 @@ class Dataset:
     table: str            # what it selects from, and so which filters apply (landscape/filters.py)
     select: str           # the exported columns, in order
     order: str
+    source: str | None = None  # the FROM clause when it is more than the table (a join); the table's alias is its name
+    group: str | None = None   # GROUP BY, for a dataset of aggregates
 
 
 MODEL_EXPORT_COLUMNS = (
@@ -69,6 +71,16 @@ DATASETS: dict[str, Dataset] = {
         "publication_date DESC NULLS LAST, model"),
     "lineage": Dataset("lineage", "models", ", ".join(_LINEAGE_SELECT.get(c, c) for c in LINEAGE_EXPORT_COLUMNS),
                        "family, depth NULLS LAST, model_id"),
+    # Hub downloads per snapshot day by origin and uploader country and uploader kind (as of
+    # today's registry): the history behind the adoption charts
+    "adoption-history": Dataset(
+        "adoption-history", "model_snapshots",
+        "model_snapshots.snapshot_date, coalesce(model_snapshots.origin_country, '') AS origin_country, "
+        "coalesce(model_snapshots.country, '') AS uploader_country, coalesce(m.author_kind, 'unknown') AS author_kind, "
+        "sum(model_snapshots.downloads_30d)::BIGINT AS downloads_30d, "
+        "sum(model_snapshots.downloads_all_time)::BIGINT AS downloads_all_time, count(*) AS models",
+        "snapshot_date, downloads_30d DESC, origin_country, uploader_country, author_kind",
+        source="model_snapshots LEFT JOIN models m ON m.model_id = model_snapshots.model_id", group="ALL"),
 }
 
 
@@ -90,7 +102,9 @@ def dataset_query(name: str, filters: Filters, ordered: bool = True) -> tuple[st
         raise ConfigError(f"{name} has no {', '.join(unknown).lower()}: "
                           f"{'that filter applies' if len(unknown) == 1 else 'those filters apply'} to other datasets")
     restrict, params = condition(filters, dataset.table)
-    sql = f"SELECT {dataset.select} FROM {dataset.table} WHERE {restrict}"  # noqa: S608
+    sql = f"SELECT {dataset.select} FROM {dataset.source or dataset.table} WHERE {restrict}"  # noqa: S608
+    if dataset.group:
+        sql += f" GROUP BY {dataset.group}"
     return (f"{sql} ORDER BY {dataset.order}" if ordered else sql), params
 
 

@@ -18,9 +18,11 @@ import orjson
 from landscape.filters import Filters
 from landscape.freshness import ago, moment
 from landscape.queries import coverage, meta
+from pipeline.activity import Activity, read_activity
 from pipeline.config import Settings
 from pipeline.errors import StorageError
 from pipeline.runs import RunRecord, read_journal
+from pipeline.starter import is_starter
 from pipeline.storage import open_readonly, table_counts
 
 
@@ -35,6 +37,7 @@ class Status:
     unpublished: list[RunRecord] = field(default_factory=list)
     problem: str | None = None  # why the database cannot be read, when it cannot
     coverage: list[str] = field(default_factory=list)  # how much of the data has a country
+    activity: Activity | None = None  # the last ingest's progress file (pipeline/activity.py)
 
 
 def read_status(settings: Settings, last_runs: int = 5) -> Status:
@@ -47,6 +50,7 @@ def read_status(settings: Settings, last_runs: int = 5) -> Status:
         except StorageError as exc:
             status.problem = str(exc)
     status.unpublished = [r for r in read_journal(settings.raw_dir) if r.run_id not in known]
+    status.activity = read_activity(settings)
     return status
 
 
@@ -101,7 +105,10 @@ def format_status(status: Status, now: datetime | None = None) -> str:
         if not status.sources:
             lines.append("  (no source fetched yet)")
         for s in status.sources:
-            if s["fetched_at"] is None:
+            if is_starter(s):
+                lines.append(f"  {s['source']:<16} {s['detail']}, {s['rows'] or 0:,} rows (`ingest` fetches "
+                             "current data)")
+            elif s["fetched_at"] is None:
                 lines.append(f"  {s['source']:<16} never fetched")
             else:
                 fetched = moment(s["fetched_at"])
@@ -117,11 +124,16 @@ def format_status(status: Status, now: datetime | None = None) -> str:
             pages = f", {r['pages_fetched']} pages fetched, {r['pages_reused']} reused" if r["pages_fetched"] or r[
                 "pages_reused"] else ""
             waits = f", {r['rate_limit_waits']} rate-limit waits" if r["rate_limit_waits"] else ""
+            waits += f", {r['hub_requests']:,} Hub requests" if r["hub_requests"] else ""
             error = f": {r['error']}" if r["error"] else ""
             lines.append(f"  {r['run_id']}  {r['status']:<9} {r['sources']:<27} {r['records_seen'] or 0:,} records, "
                          f"{r['quarantined'] or 0:,} quarantined{pages}{waits} ({ago(started, now)}){error}")
             for note in orjson.loads(r["notes"]) if r["notes"] else []:
                 lines.append(f"  {'':<24}note: {note}")
+    if status.activity is not None and status.activity.running:
+        lines.append("")
+        lines.append(f"ingest under way since {ago(moment(status.activity.started_at), now)} (process "
+                     f"{status.activity.pid}): {status.activity.describe(now)}")
     if status.unpublished:
         lines.append("")
         lines.append("runs since the last publish (not in the database)")

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import data, frame
 from dashboard.components import download_csv
 from landscape.analysis.gap import LEVEL as GAP_LEVEL
+from landscape.archive import list_archives
 from landscape.datasets import LINEAGE_EXPORT_COLUMNS, MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
 from landscape.filters import MODEL_KIND_MEANING, SIZE_STEPS, Filters, methodology_rows
 from landscape.queries import meta
@@ -86,6 +87,9 @@ HARD_CASES = """**Rules for the hard cases**, applied to every row:
 """
 
 
+DOWNLOAD_LIMIT = 200_000_000  # bytes: larger snapshot files are taken from the folder, not through the browser
+
+
 def table(rows: list[dict] | pd.DataFrame, **kwargs) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, **kwargs)
 
@@ -144,6 +148,34 @@ table([{
 st.caption("*Fetched* is the last successful download or revalidation; *content last changed* the last time "
            "the source's content was actually different; *last attempt* says when a source failed and why "
            "(its previous data then keeps serving). Times are UTC.")
+
+# --- dated snapshots ----------------------------------------------------------------------
+st.header("Data: dated snapshots to download")
+settings = load_settings()
+archives = list_archives(settings)
+st.markdown("Each publish also writes the main datasets (Hub models, Epoch releases, every benchmark score, "
+            "adoption history) as CSV and Parquet to a dated folder, with a manifest (rows, sizes, SHA-256, the "
+            f"version of each source) and a `SHA256SUMS` file, so a chart or an article can cite a fixed version. "
+            f"The newest {settings.exports_keep} are kept in `{settings.exports_dir}`; the newest is also at "
+            f"`{settings.exports_dir / 'latest'}`.")
+if not archives:
+    st.info("No dated snapshot yet: the next `python -m pipeline ingest` or `refresh` writes one.",
+            icon=":material/inventory_2:")
+else:
+    table([{"date": a.day, "files": len(a.files), "size (MB)": round(a.bytes / 1e6, 2),
+            "published at": a.published_at, "folder": str(a.path)} for a in archives])
+    newest = archives[0]
+    st.markdown(f"**{newest.day}**, the newest:")
+    for column, f in zip(st.columns(4) * 2, newest.files, strict=False):
+        with column:
+            path = newest.path / f["file"]
+            st.download_button(f"{f['file']} ({f['bytes'] / 1e6:,.1f} MB, {f['rows']:,} rows)",
+                               data=path.read_bytes if f["bytes"] <= DOWNLOAD_LIMIT else b"",
+                               file_name=f"{newest.day}_{f['file']}", key=f"snapshot-{f['file']}", on_click="ignore",
+                               disabled=f["bytes"] > DOWNLOAD_LIMIT, icon=":material/download:",
+                               help=f"SHA-256 {f['sha256']}" + ("" if f["bytes"] <= DOWNLOAD_LIMIT else
+                                                               ": too large for the browser, take it from the folder"))
+    st.caption("CSV cells that start with `=`, `+`, `-` or `@` are neutralised. Epoch AI's data is CC BY 4.0.")
 
 # --- runs -------------------------------------------------------------------------------
 st.header("Run history")

@@ -1,4 +1,4 @@
-"""``python -m pipeline ingest|status|export|registry``: a thin command line over the library.
+"""``python -m pipeline ingest|refresh|status|export|registry|starter``: a thin command line over the library.
 
 Expected failures (network down, rate limited, a bad file, a bad option) end with one line on
 stderr and a non-zero exit code; only bugs show a traceback.
@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from landscape.archive import write_archive
 from landscape.datasets import ALL_DATASETS, FORMATS, export_dataset
 from landscape.filters import SPECS, Filters, RangeFilter, ValuesFilter
 from landscape.queries.coverage import unknown_namespaces
 from landscape.status import format_status, read_status
+from pipeline import starter
 from pipeline.config import Settings, load_settings
 from pipeline.errors import ConfigError, PipelineError, SourceError, StorageError, one_line
-from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
+from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest, stages
 from pipeline.progress import Progress
 from pipeline.registry import KINDS, check
 from pipeline.runs import RunRecord
@@ -43,18 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ing = commands.add_parser("ingest", help="fetch the sources and publish a new database")
-    ing.add_argument("--sources", type=_sources, default=SOURCE_IDS, metavar="LIST",
-                     help=f"comma-separated sources to fetch (default: {','.join(SOURCE_IDS)}); "
-                          "the others are carried over from the current database")
-    ing.add_argument("--hub-limit", type=int, default=DEFAULT_HUB_LIMIT, metavar="N",
-                     help=f"the N most downloaded Hub models (default: {DEFAULT_HUB_LIMIT}; 0 to skip)")
+    _run_flags(ing, "the others are carried over from the current database",
+               f"the N most downloaded Hub models (default: {DEFAULT_HUB_LIMIT}; 0 to skip)")
     ing.add_argument("--no-hub-orgs", dest="hub_orgs", action="store_false",
                      help="do not list every model of each attributed organisation")
     ing.add_argument("--hub-full", action="store_true",
                      help="list the whole Hub (millions of models; resumable)")
-    ing.add_argument("--accept-drop", type=_sources, default=(), metavar="LIST",
-                     help="comma-separated sources to publish even though their data shrank past the plausibility "
-                          "gates (LANDSCAPE_MAX_DROP, LANDSCAPE_MAX_SHARE_DROP)")
+    ing.add_argument("--staged", action="store_true",
+                     help="publish the file sources (Epoch, the Arena) first, then the Hub in a second run, so "
+                          "their data is served within seconds (what `make run` does in the background)")
+
+    ref = commands.add_parser("refresh", help="fetch only what changed since the last run (a daily refresh)")
+    _run_flags(ref, "Epoch's and the Arena's files are asked for only if they changed (conditional requests)",
+               f"the N most downloaded Hub models again, for fresh 30-day counts (default: {DEFAULT_HUB_LIMIT})")
 
     commands.add_parser("status", help="database, rows per table, last runs, freshness per source, attribution")
 
@@ -64,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     una = reg_commands.add_parser("unattributed",
                                   help="the namespaces of the current database without a kind, most downloaded first")
     una.add_argument("--top", type=_positive, default=30, metavar="N", help="how many to list (default: 30)")
+
+    sta = commands.add_parser("starter", help="the bundled starter snapshot of Epoch AI's data (for maintainers)")
+    sta_commands = sta.add_subparsers(dest="starter_command", required=True, metavar="ACTION")
+    stb = sta_commands.add_parser("build", help="build data/starter/ from Epoch's files with the real pipeline")
+    stb.add_argument("--from", dest="source_dir", type=Path, required=True, metavar="DIR",
+                     help="a folder holding epoch_ai_models_<date>.zip and epoch_benchmark_data_<date>.zip")
+    stb.add_argument("--out", type=Path, default=Path("data/starter"), help="output folder (default: data/starter)")
 
     exp = commands.add_parser("export", help="write a dataset as CSV or Parquet")
     exp.add_argument("--dataset", required=True, choices=ALL_DATASETS)
@@ -84,6 +95,16 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text[:20]!r}")
     return value
+
+
+def _run_flags(parser: argparse.ArgumentParser, sources_note: str, limit_help: str) -> None:
+    """The flags ``ingest`` and ``refresh`` share."""
+    parser.add_argument("--sources", type=_sources, default=SOURCE_IDS, metavar="LIST",
+                        help=f"comma-separated sources (default: {','.join(SOURCE_IDS)}); {sources_note}")
+    parser.add_argument("--hub-limit", type=int, default=DEFAULT_HUB_LIMIT, metavar="N", help=limit_help)
+    parser.add_argument("--accept-drop", type=_sources, default=(), metavar="LIST",
+                        help="comma-separated sources to publish even though their data shrank past the plausibility "
+                             "gates (LANDSCAPE_MAX_DROP, LANDSCAPE_MAX_SHARE_DROP)")
 
 
 def _argument_type(read: Callable[[str], object]) -> Callable[[str], object]:
@@ -124,12 +145,13 @@ def filters_from(args: argparse.Namespace) -> Filters:
 
 def _summary(record: RunRecord) -> str:
     rows = ", ".join(f"{table} {n:,}" for table, n in record.rows_written.items())
+    requests = f"{record.hub_requests:,} Hub API requests; " if record.hub_requests else ""
     pages = f"{record.pages_fetched} pages fetched, {record.pages_reused} reused from a checkpoint; " \
         if record.pages_fetched or record.pages_reused else ""
     waits = f"{record.rate_limit_waits} rate-limit waits ({record.rate_limit_wait_seconds:.0f}s); " \
         if record.rate_limit_waits else ""
     return (f"published run {record.run_id}{' (resumed)' if record.resumed else ''}: {pages}"
-            f"{record.records_seen:,} records read, {record.quarantined:,} quarantined; {waits}{rows}")
+            f"{requests}{record.records_seen:,} records read, {record.quarantined:,} quarantined; {waits}{rows}")
 
 
 def registry_report(settings: Settings, args: argparse.Namespace) -> str:
@@ -155,6 +177,19 @@ def registry_report(settings: Settings, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def archive(settings: Settings) -> None:
+    """Write the dated snapshot of what was just published; a failure here is reported, never
+    fatal: the database itself is published already."""
+    try:
+        written = write_archive(settings)
+    except (PipelineError, OSError) as exc:
+        print(f"warning: the dated snapshot could not be written: {one_line(exc, limit=300)}", file=sys.stderr)
+        return
+    if written is not None:
+        print(f"dated snapshot {written.day}: {len(written.files)} files, {written.bytes / 1e6:,.1f} MB in "
+              f"{written.path} (newest also at {written.path.parent / 'latest'})")
+
+
 def partial_exit(record: RunRecord) -> int:
     """Say on stderr which sources failed in a published run; the exit code for it (0 when none did)."""
     for source, reason in record.failed_sources.items():
@@ -171,14 +206,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ingest":
             options = IngestOptions(sources=args.sources, hub_limit=args.hub_limit,
                                     hub_orgs=args.hub_orgs, hub_full=args.hub_full, accept_drop=args.accept_drop)
-            record = ingest(settings, options, progress)
-            print(_summary(record))
+            worst, published = 0, False
+            for stage in stages(options) if args.staged else [options]:
+                try:
+                    record = ingest(settings, stage, progress)
+                except PipelineError as exc:
+                    if not args.staged:
+                        raise
+                    # a stage that publishes nothing does not stop the next (the Hub may answer when epoch.ai does not)
+                    print(f"error: {','.join(stage.sources)}: {one_line(exc, limit=400)}", file=sys.stderr)
+                    worst = worst or exc.exit_code
+                    continue
+                print(_summary(record))
+                published = True
+                worst = worst or partial_exit(record)
+            if published:
+                archive(settings)
+            return worst
+        elif args.command == "refresh":
+            started = time.monotonic()
+            record = ingest(settings, IngestOptions(sources=args.sources, hub_limit=args.hub_limit,
+                                                    accept_drop=args.accept_drop, refresh=True), progress)
+            print(_summary(record) + f" ({time.monotonic() - started:.0f} s)")
+            archive(settings)
             return partial_exit(record)
         elif args.command == "status":
             status = read_status(settings)
             print(format_status(status))
             if status.problem:
                 return StorageError.exit_code
+        elif args.command == "starter":
+            made = starter.build(args.source_dir, args.out)
+            print(f"starter snapshot of {made.as_of} written to {args.out}: "
+                  + ", ".join(f"{t} {f['rows']:,} rows ({f['bytes'] / 1024:,.0f} kB)" for t, f in made.files.items()))
         elif args.command == "registry":
             print(registry_report(settings, args))
         elif args.command == "export":

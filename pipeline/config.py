@@ -44,8 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HF_ENDPOINT", DEFAULT_HUB_ENDPOINT, "Hub base URL (huggingface_hub's own variable)"),
     Setting("HF_TOKEN", None, "optional Hub token; never logged, never stored"),
     Setting("LANDSCAPE_EPOCH_MODELS_URL", DEFAULT_EPOCH_MODELS_URL,
-            "Epoch models source (`all_ai_models.csv`, or a `.zip` holding it)"),
-    Setting("LANDSCAPE_EPOCH_BENCHMARKS_URL", DEFAULT_EPOCH_BENCHMARKS_URL, "Epoch benchmarks source"),
+            "Epoch models source (`all_ai_models.csv`, or a `.zip` holding it); `file://` reads a local copy"),
+    Setting("LANDSCAPE_EPOCH_BENCHMARKS_URL", DEFAULT_EPOCH_BENCHMARKS_URL,
+            "Epoch benchmarks source (`benchmark_data.zip`); `file://` reads a local copy"),
     Setting("LANDSCAPE_ARENA_URL", DEFAULT_ARENA_URL,
             "LMArena's data folder (`leaderboard-text.json`, `scatterplot-data.json`)"),
     Setting("LANDSCAPE_HTTP_TIMEOUT", "30", "seconds before a request to any source times out"),
@@ -58,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LANDSCAPE_MAX_SHARE_DROP", "10",
             "largest fall, in percentage points, of a source's share of rows with an accessibility group, "
             "a country or a licence before the source is held back"),
+    Setting("LANDSCAPE_EXPORTS_DIR", None,
+            "dated snapshots of the published data (CSV and Parquet); unset: `exports/` beside the database"),
+    Setting("LANDSCAPE_EXPORTS_KEEP", "7", "how many dated snapshots to keep (0: write none)"),
     Setting("LANDSCAPE_HOST", "127.0.0.1", "address the dashboard binds to"),
     Setting("LANDSCAPE_PORT", "8501", "port the dashboard listens on"),
 )
@@ -79,6 +83,8 @@ class Settings:
     ancestor_limit: int
     max_drop: float
     max_share_drop: float
+    exports_dir: Path
+    exports_keep: int
     host: str
     port: int
 
@@ -107,10 +113,12 @@ def _text(env: Mapping[str, str], name: str) -> str:
     return value or (default or "")
 
 
-def _url(env: Mapping[str, str], name: str) -> str:
+def _url(env: Mapping[str, str], name: str, local: bool = False) -> str:
+    """An http(s) URL; with ``local``, a ``file://`` URL too (a file source read from disk)."""
     value = _text(env, name)
-    if not value.startswith(("http://", "https://")):
-        raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+    schemes = ("http://", "https://", "file://") if local else ("http://", "https://")
+    if not value.startswith(schemes):
+        raise ConfigError(f"{name} must be an {'http(s) or file' if local else 'http(s)'} URL, got {value[:200]!r}")
     return value
 
 
@@ -127,14 +135,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raw_dir=Path(_text(env, "LANDSCAPE_RAW_DIR")).expanduser().absolute(),
         hub_endpoint=_url(env, "HF_ENDPOINT").rstrip("/"),
         hf_token=token,
-        epoch_models_url=_url(env, "LANDSCAPE_EPOCH_MODELS_URL"),
-        epoch_benchmarks_url=_url(env, "LANDSCAPE_EPOCH_BENCHMARKS_URL"),
-        arena_url=_url(env, "LANDSCAPE_ARENA_URL"),
+        epoch_models_url=_url(env, "LANDSCAPE_EPOCH_MODELS_URL", local=True),
+        epoch_benchmarks_url=_url(env, "LANDSCAPE_EPOCH_BENCHMARKS_URL", local=True),
+        arena_url=_url(env, "LANDSCAPE_ARENA_URL", local=True),
         http_timeout=float(_number(env, "LANDSCAPE_HTTP_TIMEOUT", float, 0.1)),
         http_retries=int(_number(env, "LANDSCAPE_HTTP_RETRIES", int, 0)),
         ancestor_limit=int(_number(env, "LANDSCAPE_ANCESTOR_LIMIT", int, 0)),
         max_drop=float(_number(env, "LANDSCAPE_MAX_DROP", float, 0.0, 1.0)),
         max_share_drop=float(_number(env, "LANDSCAPE_MAX_SHARE_DROP", float, 0.0, 100.0)),
+        exports_dir=Path(_text(env, "LANDSCAPE_EXPORTS_DIR") or Path(_text(env, "LANDSCAPE_DB")).parent / "exports")
+        .expanduser().absolute(),
+        exports_keep=int(_number(env, "LANDSCAPE_EXPORTS_KEEP", int, 0)),
         host=_text(env, "LANDSCAPE_HOST"),
         port=int(_number(env, "LANDSCAPE_PORT", int, 1)),
     )

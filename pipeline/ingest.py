@@ -26,10 +26,11 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 from pipeline import gates
+from pipeline.activity import ActivityFile
 from pipeline.config import Settings
 from pipeline.derive import attributed_authors, build_models, build_organizations
 from pipeline.errors import ConfigError, PipelineError, SourceError, one_line
@@ -48,6 +49,7 @@ from pipeline.loaders.hub import (
     carry_facts,
     fetch_ancestors,
     load_hub,
+    merge_refresh,
     stage_facts,
 )
 from pipeline.progress import Progress
@@ -65,6 +67,7 @@ from pipeline.sources import SOURCES
 from pipeline.storage import Build, table_counts
 
 SOURCE_IDS = tuple(SOURCES)  # in the order a run fetches them
+STARTER_RUN = "starter"  # the `run_id` of the rows the bundled starter snapshot published (pipeline/starter.py)
 # A first run with network should finish in a few minutes within anonymous rate limits:
 # 5 pages of the most downloaded models plus one or two pages per attributed organisation.
 DEFAULT_HUB_LIMIT = 5000
@@ -87,6 +90,9 @@ class IngestOptions:
     hub_orgs: bool = True
     hub_full: bool = False
     accept_drop: tuple[str, ...] = ()  # sources published even if they shrank past the gates
+    # Hub: only what changed since the last run (the top N again, then the changed models) on top
+    # of the published models, instead of listing every scope again (``python -m pipeline refresh``)
+    refresh: bool = False
 
     def __post_init__(self) -> None:
         unknown = [s for s in (*self.sources, *self.accept_drop) if s not in SOURCES]
@@ -121,6 +127,14 @@ class Outcome:
         return any(r.source == source for r in self.results)
 
 
+def stages(options: IngestOptions) -> list[IngestOptions]:
+    """``ingest --staged``: the file sources first (published in seconds), then the Hub (minutes),
+    each a run of its own, so the dashboard has Epoch's data long before the Hub's."""
+    files = tuple(s for s in options.ordered_sources() if s != "hub")
+    hub = ("hub",) if "hub" in options.sources else ()
+    return [replace(options, sources=part) for part in (files, hub) if part]
+
+
 def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> RunRecord:
     """Run one ingest; returns its record (status ``published`` or ``partial``).
 
@@ -134,8 +148,11 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
                        sources=",".join(options.ordered_sources()), options=option_dict)
     registry = load_registry()
     folder = None
+    activity: ActivityFile | None = None
     try:
         with Build(settings.db_path) as build:
+            # only once the lock is ours: a second ingest must not overwrite the first one's file
+            activity = progress.report = ActivityFile(settings.db_path, record.sources)
             folder, record.resumed = open_run_folder(settings.raw_dir, option_dict, run_id)
             if record.resumed:
                 progress.message(f"resuming run folder {folder.path} (pages already fetched are not fetched again)")
@@ -157,11 +174,14 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
             _write_runs(ctx)
             build.publish()
     except PipelineError as exc:
-        _fail(settings, record, folder, str(exc))
+        _fail(settings, record, folder, str(exc), activity)
         raise
     except BaseException as exc:  # a bug or ^C: still record it, keep the traceback
-        _fail(settings, record, folder, f"{type(exc).__name__}: {exc}")
+        _fail(settings, record, folder, f"{type(exc).__name__}: {exc}", activity)
         raise
+    finally:
+        progress.report = None
+    activity.finish(record.status)
     append_journal(settings.raw_dir, record)
     if outcome.failures:
         # keep the failed sources' stored pages for the next run to resume; the rest is published
@@ -175,10 +195,13 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
     return record
 
 
-def _fail(settings: Settings, record: RunRecord, folder, error: str) -> None:
+def _fail(settings: Settings, record: RunRecord, folder, error: str, activity: ActivityFile | None) -> None:
     record.status = "failed"
     record.finished_at = datetime.now(UTC).isoformat()
     record.error = one_line(error) if error else "failed"
+    if activity is not None:
+        activity.note(record.error)
+        activity.finish("failed")
     append_journal(settings.raw_dir, record)
     if folder is not None:
         folder.set_state(status="failed", error=record.error)
@@ -213,6 +236,11 @@ def _gate(ctx: RunContext, build: Build, options: IngestOptions, source: str) ->
         table, rows = OWNED_ROWS[source]
         new, old, where, params = f"main.{table}", f"prev.{table}", rows or "true", []
     with build.attached_previous() as attached:
+        # the bundled starter snapshot is a stand-in, not a fetch to guard: what replaces it is not
+        # compared with it (a smaller or newer file than the snapshot's must still replace it)
+        if attached and ctx.con.execute("SELECT 1 FROM prev.sources WHERE source = ? AND run_id = ?",
+                                        [source, STARTER_RUN]).fetchall():
+            return "replaces the bundled starter snapshot"
         comparisons = gates.compare(ctx.con, source, new, old, where, params) if attached else []
     return gates.check(source, comparisons, ctx.settings.max_drop, ctx.settings.max_share_drop,
                        source in options.accept_drop)
@@ -250,23 +278,45 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Out
     con.execute("DROP TABLE IF EXISTS scratch._facts")
 
     if outcome.succeeded("hub"):
-        # one snapshot per model per day: a second run the same day replaces, never duplicates
-        con.execute("DELETE FROM model_snapshots WHERE snapshot_date = ?", [ctx.snapshot_date])
-        con.execute("""
+        # one snapshot per model per day: a second run the same day replaces, never duplicates.
+        # A refresh records only the models it fetched: the others' counts are not today's.
+        fetched_now = "fetched_at = ?" if options.refresh else "?::TIMESTAMPTZ IS NOT NULL"
+        con.execute(f"""
+            DELETE FROM model_snapshots WHERE snapshot_date = ?
+              AND model_id IN (SELECT model_id FROM models WHERE {fetched_now})""",  # noqa: S608 - constants
+                    [ctx.snapshot_date, ctx.started])
+        con.execute(f"""
             INSERT INTO model_snapshots BY NAME
             SELECT ?::DATE AS snapshot_date, model_id, downloads_30d, downloads_all_time, likes, trending_score,
                    country, origin_country, uploader_bucket, origin_bucket
-            FROM models
-        """, [ctx.snapshot_date])
+            FROM models WHERE {fetched_now}
+        """, [ctx.snapshot_date, ctx.started])  # noqa: S608
     ctx.flush()
     return outcome
 
 
+def _high_water(build: Build) -> tuple[str, bool]:
+    """A refresh's starting point: the newest ``lastModified`` among the published models (the
+    Hub's own clock, so no skew with ours), and whether the database lists the whole Hub."""
+    with build.attached_previous() as attached:
+        row = build.con.execute("SELECT max(last_modified), bool_or(scope = 'full') FROM prev.models").fetchone() \
+            if attached else (None, None)
+    if row[0] is None:
+        raise SourceError("refresh: the published database has no Hub models to refresh; run "
+                          "`python -m pipeline ingest` first")
+    return row[0].astimezone(UTC).isoformat(), bool(row[1])
+
+
 def _load_hub(ctx: RunContext, build: Build, options: IngestOptions) -> SourceResult:
     """The Hub's listings into ``scratch._facts``, then the base models outside them."""
-    authors = attributed_authors(ctx.con) if options.hub_orgs else []
-    result = load_hub(ctx, HubOptions(options.hub_limit, options.hub_orgs, options.hub_full), authors)
+    authors = attributed_authors(ctx.con) if options.hub_orgs or options.refresh else []
+    since, whole_hub = _high_water(build) if options.refresh else (None, False)
+    result = load_hub(ctx, HubOptions(options.hub_limit, options.hub_orgs, options.hub_full, since), authors)
     stage_facts(ctx)
+    if options.refresh:
+        with build.attached_previous():
+            updated, added = merge_refresh(ctx, authors, whole_hub)
+        result.detail += f"; {updated:,} tracked models updated, {added:,} new ones added"
     with build.attached_previous() as attached:
         cached = carry_ancestors(ctx, attached)
     found, missing, stopped = fetch_ancestors(ctx, ctx.settings.ancestor_limit)

@@ -79,13 +79,35 @@ class _Lines:
         print(self._line() + " (done)", file=self._stream, flush=True)
 
 
+class _Reported:
+    """A counter that also tells the ingest's activity file where it stands (pipeline/activity.py)."""
+
+    def __init__(self, inner: Counter, label: str, unit: str, total: int | None, report: Reporter) -> None:
+        self._inner, self._label, self._unit, self._total, self._report = inner, label, unit, total, report
+        self._count = 0
+
+    def advance(self, n: int = 1, **postfix: object) -> None:
+        self._inner.advance(n, **postfix)
+        self._count += n
+        self._report.step(self._label, self._count, self._total, self._unit)
+
+    def note(self, **postfix: object) -> None:
+        self._inner.note(**postfix)
+
+
+class Reporter(Protocol):
+    def step(self, label: str, count: int, total: int | None, unit: str) -> None: ...
+    def note(self, text: str) -> None: ...
+
+
 class Progress:
-    """Where a run reports what it is doing."""
+    """Where a run reports what it is doing; ``report`` (set by an ingest) also hears every step."""
 
     def __init__(self, mode: str, stream: IO[str] | None = None, every: float = 5.0) -> None:
         self.mode = mode  # "bars" | "lines" | "quiet"
         self.stream = stream or sys.stderr
         self.every = every
+        self.report: Reporter | None = None
 
     @classmethod
     def for_terminal(cls) -> Progress:
@@ -98,6 +120,11 @@ class Progress:
 
     @contextmanager
     def counter(self, label: str, unit: str = "item", total: int | None = None) -> Iterator[Counter]:
+        with self._counter(label, unit, total) as inner:
+            yield inner if self.report is None else _Reported(inner, label, unit, total, self.report)
+
+    @contextmanager
+    def _counter(self, label: str, unit: str, total: int | None) -> Iterator[Counter]:
         if self.mode == "quiet":
             yield _Quiet()
         elif self.mode == "bars":
@@ -115,6 +142,8 @@ class Progress:
 
     def message(self, text: str) -> None:
         """A one-off line (a wait, a resume, a skipped step) that does not break the bars."""
+        if self.report is not None:
+            self.report.note(text)
         if self.mode == "quiet":
             return
         if self.mode == "bars":

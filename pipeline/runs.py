@@ -45,6 +45,7 @@ class RunRecord:
     error: str | None = None
     failed_sources: dict = field(default_factory=dict)  # source → one-line reason
     notes: list = field(default_factory=list)           # what else the run had to report
+    hub_requests: int = 0                                # HTTP requests to the Hub's API (its rate limit counts them)
 
     def as_row(self) -> tuple:
         return (self.run_id, self.started_at, self.finished_at, self.status, self.sources,
@@ -52,12 +53,12 @@ class RunRecord:
                 self.records_seen, orjson.dumps(self.rows_written).decode(), self.quarantined,
                 self.rate_limit_waits, self.rate_limit_wait_seconds, self.error,
                 orjson.dumps(self.failed_sources).decode() if self.failed_sources else None,
-                orjson.dumps(self.notes).decode() if self.notes else None)
+                orjson.dumps(self.notes).decode() if self.notes else None, self.hub_requests)
 
 
 RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "sources", "options", "resumed",
                "pages_fetched", "pages_reused", "records_seen", "rows_written", "quarantined",
-               "rate_limit_waits", "rate_limit_wait_seconds", "error", "failed_sources", "notes")
+               "rate_limit_waits", "rate_limit_wait_seconds", "error", "failed_sources", "notes", "hub_requests")
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -50,7 +50,8 @@ CREATE TABLE runs (
     rate_limit_wait_seconds DOUBLE,
     error            VARCHAR,
     failed_sources   VARCHAR,            -- JSON {source: reason} of the sources that failed
-    notes            VARCHAR             -- JSON list: what else the run had to report (a damaged database set aside, …)
+    notes            VARCHAR,            -- JSON list: what else the run had to report (a damaged database set aside, …)
+    hub_requests     BIGINT              -- HTTP requests to the Hub's API (listings and single models)
 );
 
 CREATE TABLE quarantine (

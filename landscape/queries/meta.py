@@ -12,9 +12,10 @@ import pandas as pd
 
 from pipeline.storage import table_counts
 
-SOURCE_COLUMNS = ("source", "url", "fetched_at", "changed_at", "rows", "detail", "status", "error", "failed_at")
+SOURCE_COLUMNS = ("source", "url", "fetched_at", "changed_at", "rows", "detail", "status", "error", "failed_at",
+                  "run_id")
 RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "sources", "records_seen", "quarantined",
-               "pages_fetched", "pages_reused", "rate_limit_waits", "error", "notes")
+               "pages_fetched", "pages_reused", "rate_limit_waits", "error", "notes", "hub_requests")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from pipeline.sources.hub import (
     HubClient,
     Stream,
     author_stream,
+    changed_stream,
     fetch_stream,
     full_hub_stream,
     top_models_stream,
@@ -64,7 +65,7 @@ FACT_COLUMNS = STAGING_COLUMNS  # the columns of `models` that come from the Hub
 STAGING_TYPES = tuple((f.name, {"string": "VARCHAR", "bool": "BOOLEAN", "int64": "BIGINT", "double": "DOUBLE",
                                 "list<item: string>": "VARCHAR[]", "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}[str(f.type)])
                       for f in STAGING_SCHEMA)
-SCOPE_RANK = {"top": 0, "org": 1, "full": 2, "ancestor": 3}
+SCOPE_RANK = {"top": 0, "org": 1, "full": 2, "ancestor": 3, "changed": 4}
 # Pages waiting for a worker, per worker: enough to keep workers busy, few enough to bound memory.
 QUEUE_PER_WORKER = 3
 
@@ -74,6 +75,7 @@ class HubOptions:
     limit: int          # top-N by downloads; 0 skips that scope
     orgs: bool          # every model of each attributed organisation
     full: bool          # the whole Hub
+    changed_since: str | None = None  # a refresh: the top-N again, then what changed since this time
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,12 @@ def transform_page(job: PageJob) -> tuple[int, int, int]:
 
 
 def plan_streams(options: HubOptions, authors: list[str]) -> list[Stream]:
-    """The listings a run reads, in order."""
+    """The listings a run reads, in order. A refresh reads the top N again (fresh 30-day counts)
+    and the models changed since the last run, which include every new model of a tracked
+    organisation: one stream instead of one listing per organisation."""
+    if options.changed_since is not None:
+        return [*([top_models_stream(options.limit)] if options.limit > 0 else []),
+                changed_stream(options.changed_since)]
     streams: list[Stream] = []
     if options.full:
         streams.append(full_hub_stream())
@@ -211,12 +218,15 @@ def load_hub(ctx: RunContext, options: HubOptions, authors: list[str]) -> Source
             collect(pending.popleft())
     ctx.record.rate_limit_waits += client.waits.waits
     ctx.record.rate_limit_wait_seconds += client.waits.seconds
+    ctx.record.hub_requests += client.requests
     scopes = []
+    if options.changed_since is not None:
+        scopes.append(f"refresh: models changed since {options.changed_since[:19]}")
     if options.full:
         scopes.append("full hub")
     if options.limit:
         scopes.append(f"top {options.limit:,} by downloads")
-    if options.orgs:
+    if options.orgs and options.changed_since is None:
         scopes.append(f"all models of {len(authors)} organisations")
     return SourceResult("hub", ctx.settings.hub_endpoint, written, ctx.started, ctx.started,
                         detail="; ".join(scopes))
@@ -274,6 +284,37 @@ def carry_facts(ctx: RunContext, attached: bool) -> int:
 
 
 ANCESTOR_RETRY_DAYS = 30  # a base model not found is asked for again after this long
+
+
+def merge_refresh(ctx: RunContext, authors: list[str], whole_hub: bool) -> tuple[int, int]:
+    """A refresh's facts: what it fetched, on top of the previous database's models.
+
+    Of the changed models, those already tracked are updated (keeping the scope they were
+    fetched under), new ones are added when their author is a tracked organisation (or the
+    database lists the whole Hub); the rest of the Hub's changes are not this database's scope.
+    Every previous model not fetched again is kept as it was. Returns (updated, added).
+    """
+    con = ctx.con
+    con.execute(f"CREATE OR REPLACE TABLE scratch._prev AS SELECT {_previous_facts(ctx)} FROM prev.models")  # noqa: S608
+    con.execute("""
+        DELETE FROM scratch._facts WHERE scope = 'changed'
+          AND model_id NOT IN (SELECT model_id FROM scratch._prev)
+          AND NOT (? OR list_contains(?, lower(author)))
+    """, [whole_hub, [a.lower() for a in authors]])
+    (updated, added), = con.execute("""
+        SELECT count(*) FILTER (WHERE model_id IN (SELECT model_id FROM scratch._prev)),
+               count(*) FILTER (WHERE model_id NOT IN (SELECT model_id FROM scratch._prev))
+        FROM scratch._facts""").fetchall()
+    con.execute("""
+        UPDATE scratch._facts f SET scope = coalesce(p.scope, CASE WHEN ? THEN 'full' ELSE 'org' END)
+        FROM (SELECT f2.model_id, p2.scope FROM scratch._facts f2 LEFT JOIN scratch._prev p2 USING (model_id)
+              WHERE f2.scope = 'changed') p
+        WHERE f.model_id = p.model_id
+    """, [whole_hub])
+    con.execute("INSERT INTO scratch._facts BY NAME SELECT * FROM scratch._prev "
+                "WHERE model_id NOT IN (SELECT model_id FROM scratch._facts)")
+    con.execute("DROP TABLE scratch._prev")
+    return updated, added
 
 
 def carry_ancestors(ctx: RunContext, attached: bool) -> int:
@@ -334,6 +375,7 @@ def fetch_ancestors(ctx: RunContext, limit: int) -> tuple[int, int, str | None]:
     buffer.flush()
     ctx.record.rate_limit_waits += client.waits.waits
     ctx.record.rate_limit_wait_seconds += client.waits.seconds
+    ctx.record.hub_requests += client.requests
     ctx.flush()
     return found, missing, stopped
 

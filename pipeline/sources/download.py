@@ -7,7 +7,9 @@ One place for the rules every file source follows:
   ``Retry-After``), and on a body shorter than its ``Content-Length``;
 - conditional GET: the ``ETag`` / ``Last-Modified`` of the cached copy are sent back, and a
   ``304 Not Modified`` reuses the cached file instead of downloading it again;
-- the file is written to a temporary name and renamed, so the cache never holds half a file.
+- the file is written to a temporary name and renamed, so the cache never holds half a file;
+- a ``file://`` URL reads a local copy instead (an air-gapped machine, or the starter snapshot's
+  build from the files in ``../shared/data/epoch/``), with the same cache and the same answer.
 
 Example::
 
@@ -18,12 +20,15 @@ Example::
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import orjson
 import requests
@@ -98,6 +103,8 @@ def download(url: str, cache_dir: Path, settings: Settings, progress: Progress |
     Raises :class:`SourceError` with a one-line reason when the file cannot be had.
     """
     progress = progress or Progress.quiet()
+    if url.startswith("file://"):
+        return _local(url, cache_dir, label)
     ensure_resolvable(url, label)
     session = session or requests.Session()
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -199,6 +206,31 @@ def _store(url: str, response: requests.Response, cache_dir: Path, label: str, p
     }
     _save_meta(cache_dir, meta)
     return Downloaded(url, cache_dir / name, True, meta["etag"], meta["last_modified"], now, now, received)
+
+
+def _local(url: str, cache_dir: Path, label: str) -> Downloaded:
+    """A ``file://`` URL: the file is copied into the cache (so a later change to it cannot change
+    a run under way); unchanged when its size and modification time are those of the last copy."""
+    source = Path(url2pathname(urlsplit(url).path))
+    try:
+        stat = source.stat()
+    except OSError as exc:
+        raise SourceError(f"{label}: cannot read {source}: {exc.strerror or exc}") from None
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp = formatdate(stat.st_mtime, usegmt=True)
+    meta = _load_meta(cache_dir, url)
+    now = datetime.now(UTC)
+    if meta and meta.get("last_modified") == stamp and meta.get("size") == stat.st_size \
+            and (cache_dir / meta["file"]).exists():
+        _save_meta(cache_dir, {**meta, "fetched_at": now.isoformat()})
+        return Downloaded(url, cache_dir / meta["file"], False, None, stamp, now,
+                          datetime.fromisoformat(meta["changed_at"]), stat.st_size)
+    name = _file_name(url)
+    shutil.copyfile(source, cache_dir / (name + ".part"))
+    os.replace(cache_dir / (name + ".part"), cache_dir / name)
+    _save_meta(cache_dir, {"url": url, "file": name, "etag": None, "last_modified": stamp,
+                           "fetched_at": now.isoformat(), "changed_at": now.isoformat(), "size": stat.st_size})
+    return Downloaded(url, cache_dir / name, True, None, stamp, now, now, stat.st_size)
 
 
 def _save_meta(cache_dir: Path, meta: dict) -> None:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
 import httpx2
@@ -70,6 +71,7 @@ LISTING_EXPAND: tuple[str, ...] = (
 MODEL_INFO_EXPAND: tuple[str, ...] = (*LISTING_EXPAND, "baseModels")
 SORT_BY_DOWNLOADS = "downloads"
 SORT_BY_CREATION = "createdAt"   # stable: new models go to the front, so a cursor never skips one
+SORT_BY_MODIFICATION = "lastModified"  # a refresh reads the newest changes first and stops at the last run's
 # A page is checked (complete, valid JSON, an array) without building its records: the
 # transform workers parse them, and building them twice would cost the fetcher most of its time.
 _PAGE = msgspec.json.Decoder(list[msgspec.Raw])
@@ -83,13 +85,15 @@ class Stream:
     """One paginated listing of the Hub: a scope and the query that lists it.
 
     ``key`` names its folder under the run's raw directory; ``max_models`` stops a top-N
-    listing once N models have been read.
+    listing once N models have been read; ``stop_before`` (an ISO time) stops a listing sorted
+    by ``lastModified`` after the first page that reaches back before it.
     """
 
     key: str
-    scope: str  # top | org | full
+    scope: str  # top | org | full | changed
     params: tuple[tuple[str, str | int], ...]
     max_models: int | None = None
+    stop_before: str | None = None
 
 
 def top_models_stream(limit: int) -> Stream:
@@ -101,6 +105,12 @@ def author_stream(author: str) -> Stream:
     """Every model of one Hub author, sorted by creation date so the cursor is stable."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", author)
     return Stream(f"org-{safe}", "org", (("author", author), ("sort", SORT_BY_CREATION), ("limit", PAGE_SIZE)))
+
+
+def changed_stream(since: str) -> Stream:
+    """Models changed (created or modified) since ``since``, newest change first: a refresh's
+    listing, which stops at the previous run's high-water mark instead of reading the Hub."""
+    return Stream("changed", "changed", (("sort", SORT_BY_MODIFICATION), ("limit", PAGE_SIZE)), stop_before=since)
 
 
 def full_hub_stream() -> Stream:
@@ -307,7 +317,7 @@ def fetch_stream(client: HubClient, store: PageStore, stream: Stream, progress: 
             next_url = stored.next_url
             bar.advance(1, models=seen, source="checkpoint")
             yield Page(number, records, from_checkpoint=True)
-            if next_url is None or _done(stream, seen):
+            if next_url is None or _done(stream, seen) or _reached(stream, records):
                 return
         while next_url is not None and not _done(stream, seen):
             number += 1
@@ -318,12 +328,39 @@ def fetch_stream(client: HubClient, store: PageStore, stream: Stream, progress: 
             next_url = following
             bar.advance(1, models=seen, waits=client.waits.waits, source="hub")
             yield Page(number, records, from_checkpoint=False)
+            if _reached(stream, records):
+                return
 
 
 def _cap(records: list, stream: Stream, seen: int) -> list:
     if stream.max_models is None:
         return records
     return records[: max(0, stream.max_models - seen)]
+
+
+def _reached(stream: Stream, records: list) -> bool:
+    """Whether a page sorted by ``lastModified`` reaches back before the stream's ``stop_before``
+    (a last record with no usable date counts as old: the Hub sorts those last)."""
+    if stream.stop_before is None:
+        return False
+    if not records:
+        return True
+    last_record = records[-1]
+    try:  # a page's records are msgspec.Raw (a buffer orjson reads through a memoryview)
+        last = orjson.loads(last_record if isinstance(last_record, bytes | str) else memoryview(last_record))
+        last = last.get("lastModified")
+    except (orjson.JSONDecodeError, AttributeError):
+        return True
+    return not isinstance(last, str) or _utc(last) < _utc(stream.stop_before)
+
+
+def _utc(stamp: str) -> datetime:
+    """An ISO time as an aware UTC datetime (the Hub writes ``…Z``; a naive one is taken as UTC)."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _done(stream: Stream, seen: int) -> bool:

@@ -259,17 +259,29 @@ class _SyntheticSource:
 
     synthetic = True
 
-    def __init__(self, count: int, seed: int, sort_limit: int) -> None:
+    def __init__(self, count: int, seed: int, sort_limit: int, changed: tuple[float, str] | None = None) -> None:
         self.count = count
         self.seed = seed
         self.sort_limit = sort_limit
         self._orders: dict[str, Sequence[int]] = {}
         self._lock = threading.Lock()
+        # A day on the Hub, for refresh benchmarks: a share of the models (spread by a hash of
+        # their index) modified at one time, after every other record's `lastModified`.
+        self.changed_at = changed[1] if changed else None
+        self._changed: frozenset[int] = frozenset(
+            i for i in range(count) if (i * 2654435761 + seed) % (1 << 32) < changed[0] * (1 << 32)
+        ) if changed else frozenset()
 
     def __len__(self) -> int:
         return self.count
 
     def order(self, sort: str | None) -> Sequence[int]:
+        if sort == "lastModified" and self._changed:
+            with self._lock:  # the changed models first (the newest change), then index order
+                if sort not in self._orders:
+                    self._orders[sort] = array("I", [*sorted(self._changed),
+                                                     *(i for i in range(self.count) if i not in self._changed)])
+                return self._orders[sort]
         if sort not in _NUMERIC_SORTS or self.count > self.sort_limit:
             return range(self.count)  # index order is createdAt descending
         with self._lock:
@@ -289,7 +301,10 @@ class _SyntheticSource:
         return array("I", (k & 0xFFFFFFFF for k in keys))
 
     def get(self, position: int) -> dict:
-        return synthetic_model(position, self.seed, self.count)
+        record = synthetic_model(position, self.seed, self.count)
+        if position in self._changed:
+            record["lastModified"], record["likes"] = self.changed_at, record["likes"] + 1
+        return record
 
     def id_of(self, position: int) -> str | None:
         return synthetic_model_id(position, self.seed, self.count)
@@ -352,6 +367,7 @@ class HubServer(LoopbackServer):
         sort_limit: int = 1_000_000,
         log_limit: int | None = None,
         prefetch: bool = True,
+        changed: tuple[float, str] | None = None,
     ) -> None:
         super().__init__(host, port)
         if records is not None and synthetic is not None:
@@ -359,7 +375,8 @@ class HubServer(LoopbackServer):
         if quota < 0 or window < 1 or max_page_size < 1:
             raise ValueError("quota must be >= 0, window and max_page_size >= 1")
         self.source: _ListSource | _SyntheticSource = (
-            _SyntheticSource(synthetic, seed, sort_limit) if synthetic is not None else _ListSource(records or ())
+            _SyntheticSource(synthetic, seed, sort_limit, changed) if synthetic is not None
+            else _ListSource(records or ())
         )
         self.quota = quota
         self.window = window
@@ -868,7 +885,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--page-fault", type=_key_value, action="append", default=[], metavar="PAGE=SPEC",
                         help="SPEC is a kind, always:KIND, or comma-separated kinds for successive requests")
     parser.add_argument("--no-prefetch", action="store_true")
+    parser.add_argument("--changed", metavar="SHARE@TIME",
+                        help="synthetic: this share of the models modified at TIME (ISO), listed first by lastModified")
     args = parser.parse_args(argv)
+    changed = None
+    if args.changed:
+        share, _, when = args.changed.partition("@")
+        changed = (float(share), when)
     records = orjson.loads(Path(args.records).read_bytes()) if args.records else None
     page_faults: dict[int, FaultSpec] = {
         int(k): (v.split(",") if "," in v else v) for k, v in args.page_fault
@@ -876,7 +899,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = HubServer(
         records, synthetic=args.synthetic, seed=args.seed, host=args.host, port=args.port, quota=args.quota,
         window=args.window, max_page_size=args.max_page_size, faults={int(k): v for k, v in args.fault},
-        page_faults=page_faults, prefetch=not args.no_prefetch, log_limit=10_000,
+        page_faults=page_faults, prefetch=not args.no_prefetch, log_limit=10_000, changed=changed,
     )
     server.bind()
     signal.signal(signal.SIGTERM, _interrupt)

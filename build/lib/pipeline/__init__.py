@@ -1,1 +1,0 @@
-"""Open Model Landscape: the write side (ingest, transform, publish)."""
