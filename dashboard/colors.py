@@ -35,6 +35,12 @@ LICENSE_FAMILY = {
 }
 
 
+# Regions of the adoption-share charts (landscape/queries/history.py REGIONS), coloured like their
+# countries where there is one.
+REGION_COLORS = {"China": COUNTRY["CN"], "United States": COUNTRY["US"], "Europe": COUNTRY["FR"],
+                 "Rest of the world": OTHER_COLOR, "No country": UNATTRIBUTED_COLOR}
+
+
 # Models with no country, by their uploader's kind (models.uploader_bucket / origin_bucket).
 BUCKET_LABELS = {"individuals": "Individuals", "community": "Community", "repackagers": "Repackagers (no country)",
                  "": "Unknown"}

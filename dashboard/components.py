@@ -25,6 +25,7 @@ EPOCH_MODELS = SOURCES["epoch"]
 EPOCH_BENCHMARKS = SOURCES["benchmarks"]
 HUB = SOURCES["hub"]
 ARENA = SOURCES["arena"]
+HISTORY = SOURCES["history"]
 
 def file_name(name: str, filters: Filters, ext: str = "csv") -> str:
     slug = filters.slug()

@@ -1,7 +1,7 @@
 """Pages' access to the published database: short-lived read-only connections, one cache.
 
 Every query and analysis of the read side is called through :func:`run` as the function it is:
-``data.run(adoption.history, filters, "30d")``. Results are cached under the published version
+``data.run(adoption.top_models, filters, "30d")``. Results are cached under the published version
 (:func:`pipeline.storage.published_version`) and the function itself, so a new publish shows up
 on the next rerun without a restart, and a view the cache has seen before answers at once. A
 cache miss opens one read-only connection for the rest of the script run, shared by the page's

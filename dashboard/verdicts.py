@@ -133,3 +133,34 @@ def closing_gap(earlier, recent, benchmark: str) -> str:
             f"{earlier.lag_months_mean:.1f} months in {earlier.window_start:%b %Y}–{earlier.window_end:%b %Y}; "
             f"the frontiers were {recent.vertical_gap_mean:.1f} points apart on average, against "
             f"{earlier.vertical_gap_mean:.1f}.")
+
+
+MIN_DATES = 2  # snapshot dates a history needs before it says who leads
+
+
+def adoption_lead(monthly: pd.DataFrame, coverage: str) -> str:
+    """Claim: Chinese open models now lead adoption on the Hub (from
+    :func:`landscape.queries.history.monthly_lead`): the first month China's origin share of
+    30-day downloads passed the United States', and where both stand in the latest month."""
+    if monthly.empty or int(monthly["dates"].sum()) < MIN_DATES:
+        return ("**Not enough history** to say: the Hub's download history needs at least two snapshot dates "
+                "(`python -m pipeline ingest --sources history` backfills it from hub-stats).")
+    ordered = monthly.sort_values("month")
+    latest = ordered.iloc[-1]
+    ahead = ordered[ordered["cn_share_pct"] > ordered["us_share_pct"]]
+    first = ordered.iloc[0]
+    now = (f"In {latest['month']:%B %Y}, Chinese-origin models took {latest['cn_share_pct']:.1f}% of 30-day "
+           f"downloads and US-origin ones {latest['us_share_pct']:.1f}%.")
+    if ahead.empty:
+        verdict = (f"**Not supported** by the history since {first['month']:%B %Y}: the Chinese-origin share never "
+                   "passed the US-origin share.")
+    else:
+        crossed = ahead.iloc[0]
+        leads = latest["cn_share_pct"] > latest["us_share_pct"]
+        started = crossed["month"] == first["month"]
+        when = (f"already ahead when the history starts ({crossed['month']:%B %Y})" if started else
+                f"first passed the US-origin share in **{crossed['month']:%B %Y}** "
+                f"({crossed['cn_share_pct']:.1f}% vs {crossed['us_share_pct']:.1f}%)")
+        verdict = (f"**{'Supported' if leads else 'Not any more'}**: the Chinese-origin share of downloads {when}"
+                   + ("." if leads else ", but is behind again in the latest month."))
+    return f"{verdict} {now} {md_escape(coverage)}."

@@ -36,8 +36,9 @@ class Dataset:
     table: str            # what it selects from, and so which filters apply (landscape/filters.py)
     select: str           # the exported columns, in order
     order: str
-    source: str | None = None  # the FROM clause when it is more than the table (a join); the table's alias is its name
+    source: str | None = None  # the FROM clause when it is more than the table (a join)
     group: str | None = None   # GROUP BY, for a dataset of aggregates
+    alias: str = ""            # the table's alias in `source`, which the filters' columns are qualified with
 
 
 MODEL_EXPORT_COLUMNS = (
@@ -71,16 +72,17 @@ DATASETS: dict[str, Dataset] = {
         "publication_date DESC NULLS LAST, model"),
     "lineage": Dataset("lineage", "models", ", ".join(_LINEAGE_SELECT.get(c, c) for c in LINEAGE_EXPORT_COLUMNS),
                        "family, depth NULLS LAST, model_id"),
-    # Hub downloads per snapshot day by origin and uploader country and uploader kind (as of
-    # today's registry): the history behind the adoption charts
+    # Hub downloads per snapshot day by origin and uploader country (as that day's snapshot has
+    # them) and uploader kind: the history behind the adoption charts. The filters select models
+    # by their attributes today, as the charts do.
     "adoption-history": Dataset(
-        "adoption-history", "model_snapshots",
-        "model_snapshots.snapshot_date, coalesce(model_snapshots.origin_country, '') AS origin_country, "
-        "coalesce(model_snapshots.country, '') AS uploader_country, coalesce(m.author_kind, 'unknown') AS author_kind, "
-        "sum(model_snapshots.downloads_30d)::BIGINT AS downloads_30d, "
-        "sum(model_snapshots.downloads_all_time)::BIGINT AS downloads_all_time, count(*) AS models",
+        "adoption-history", "models",
+        "s.snapshot_date, coalesce(s.origin_country, '') AS origin_country, "
+        "coalesce(s.country, '') AS uploader_country, coalesce(m.author_kind, 'unknown') AS author_kind, "
+        "sum(s.downloads_30d)::BIGINT AS downloads_30d, sum(s.downloads_all_time)::BIGINT AS downloads_all_time, "
+        "count(*) AS models",
         "snapshot_date, downloads_30d DESC, origin_country, uploader_country, author_kind",
-        source="model_snapshots LEFT JOIN models m ON m.model_id = model_snapshots.model_id", group="ALL"),
+        source="model_snapshots s JOIN models m ON m.model_id = s.model_id", group="ALL", alias="m"),
 }
 
 
@@ -101,7 +103,7 @@ def dataset_query(name: str, filters: Filters, ordered: bool = True) -> tuple[st
     if unknown := refused(filters, dataset.table):
         raise ConfigError(f"{name} has no {', '.join(unknown).lower()}: "
                           f"{'that filter applies' if len(unknown) == 1 else 'those filters apply'} to other datasets")
-    restrict, params = condition(filters, dataset.table)
+    restrict, params = condition(filters, dataset.table, alias=dataset.alias)
     sql = f"SELECT {dataset.select} FROM {dataset.source or dataset.table} WHERE {restrict}"  # noqa: S608
     if dataset.group:
         sql += f" GROUP BY {dataset.group}"

@@ -6,11 +6,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.colors import country_color_map, country_label
-from dashboard.components import HUB, chart_block, download_csv, filters_line, hub_coverage_line
+from dashboard.colors import REGION_COLORS, country_color_map, country_label
+from dashboard.components import HISTORY, HUB, chart_block, download_csv, filters_line, hub_coverage_line
 from dashboard.filters import PAGE_OPTIONS
 from dashboard.markdown import md_escape
 from landscape.queries import adoption as q
+from landscape.queries import history as h
 
 frame.page_guard()
 
@@ -237,19 +238,75 @@ with st.container(border=True):
     download_csv(f"top_models_{view}_{downloads}", table, filters)
 
 # --- history ------------------------------------------------------------------------------------
-st.header("History")
-if len(data.run(q.snapshot_dates)) > 1:
-    hist = data.run(q.history, filters, downloads)
-    fig = None
-    if not hist.empty:
-        fig = px.line(named(hist), x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
-                      template=charts.TEMPLATE, color_discrete_map=country_color_map(hist["origin_country"]),
-                      category_orders={charts.COUNTRY_LABEL: charts.country_order(hist, "origin_country")})
-        fig.update_layout(xaxis_title=None, yaxis_title=measure.capitalize())
-    chart_block(f"history_{downloads}", "Downloads per snapshot date, by origin country",
-                f"Each point is the Hub's {measure} as recorded by that day's run, summed per origin country "
-                "(countries and filters as of today).", fig, hist, [HUB], filters,
-                coverage=origin_coverage)
+st.header("Adoption over time")
+if len(data.run(q.snapshot_dates)) < 2:
+    st.caption("Adoption history needs at least two snapshot dates: each daily run records one, and "
+               "`python -m pipeline ingest --sources history` backfills them from hub-stats, a public dataset of "
+               "the Hub's daily counts since mid-2024 (weekly over the last year, monthly before).")
 else:
-    st.caption("Adoption history builds up with each daily run: the Hub gives only current totals, so each "
-               "run records a snapshot, and this chart appears once there are two.")
+    st.caption("From the snapshots of this database: each run's own, and those backfilled from hub-stats (weekly "
+               "over the last year, monthly before). A break in a line is a missing snapshot, never interpolated. "
+               "Models are those of the database, selected by the filters as they are today; their countries "
+               "are those of each day's snapshot.")
+    left, right = st.columns(2)
+    for column, basis, label in ((left, "origin", "origin country"), (right, "uploader", "uploader's country")):
+        series = data.run(h.by_country, filters, basis)
+        fig = None
+        if not series.empty:
+            shown = h.with_gaps(charts.with_country_names(series), "snapshot_date", charts.COUNTRY_LABEL,
+                                "downloads")
+            fig = px.line(shown, x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
+                          template=charts.TEMPLATE, color_discrete_map=country_color_map(series["country"]),
+                          category_orders={charts.COUNTRY_LABEL: charts.country_order(series, "country")})
+            fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+        with column:
+            chart_block(f"history_by_{basis}", f"30-day downloads over time, by {label}",
+                        f"Each point is the Hub's 30-day download count on that date, summed by {label} (the six "
+                        "largest on the latest date, then Other countries and the models with no country).",
+                        fig, series, [HUB, HISTORY], filters,
+                        coverage=hub_coverage_line(filters, basis, "downloads_30d"))
+
+    shares = data.run(h.region_shares, filters, "origin")
+    fig = None
+    if not shares.empty:
+        shown = h.with_gaps(charts.plain(shares), "snapshot_date", "region", "share_pct")
+        fig = px.line(shown, x="snapshot_date", y="share_pct", color="region", markers=True, template=charts.TEMPLATE,
+                      color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
+        fig.update_layout(xaxis_title=None, yaxis_title="Share of 30-day downloads (%)")
+    chart_block("history_region_shares", "Share of downloads: China, the United States, Europe and the rest",
+                "Each date's 30-day downloads split by the origin country of the models (the country of their "
+                "root model's organisation); Europe is the EU, the EEA, the United Kingdom and Switzerland; "
+                "*No country* holds individuals, community accounts, repackagers and unknown ones.",
+                fig, shares, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_30d"))
+
+    first_date = pd.to_datetime(data.run(q.snapshot_dates)["snapshot_date"]).min().date()
+    since = st.date_input("Cumulative downloads since", value=first_date, min_value=first_date, key="since",
+                          help="The ATOM Project counts downloads accumulated since a date; the first snapshot by "
+                               "default.")
+    repackages = st.toggle("Count repackaged copies (quantisations, GGUF conversions)", value=True,
+                           key="history_repackages",
+                           help="Off: only originals and derivatives, as The ATOM Project counts adoption.")
+    gained = data.run(h.cumulative, filters, since, repackages)
+    fig = None
+    if not gained.empty:
+        shown = h.with_gaps(charts.plain(gained), "snapshot_date", "region", "downloads")
+        fig = px.line(shown, x="snapshot_date", y="downloads", color="region", markers=True, template=charts.TEMPLATE,
+                      color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
+        fig.update_layout(xaxis_title=None, yaxis_title=f"Downloads since {since:%Y-%m-%d}")
+    chart_block(f"history_cumulative_{'all' if repackages else 'no_repackages'}",
+                f"Cumulative downloads since {since:%Y-%m-%d}, by origin region",
+                "Each model's all-time download total, less its total on its first snapshot since that date (a "
+                "model created since counts whole), summed by origin region. All-time totals that the Hub lowered "
+                "from one snapshot to the next are held at their highest value.",
+                fig, gained, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_all_time"))
+
+    fams = data.run(h.families, filters)
+    fig = None
+    if not fams.empty:
+        shown = h.with_gaps(charts.plain(fams), "snapshot_date", "family", "downloads")
+        fig = px.line(shown, x="snapshot_date", y="downloads", color="family", markers=True, template=charts.TEMPLATE)
+        fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", height=520)
+    chart_block("history_families", "The largest families over time",
+                "Each line is a root model with everything derived from it (fine-tunes, adapters, quantisations, "
+                "merges), by 30-day downloads; the eight largest on the latest date.",
+                fig, fams, [HUB, HISTORY], filters)

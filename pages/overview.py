@@ -9,12 +9,14 @@ from dashboard import charts, data, frame, verdicts
 from dashboard.components import (
     EPOCH_BENCHMARKS,
     EPOCH_MODELS,
+    HISTORY,
     HUB,
     chart_block,
     download_csv,
     hub_coverage_line,
 )
 from landscape.queries import gap as gap_queries
+from landscape.queries import history
 from landscape.queries import overview as q
 from landscape.queries.openness import largest_open_by_country, notable_accessibility_by_country, open_share
 
@@ -144,6 +146,27 @@ if state.has("releases"):
                 charts.lines_by_country(largest, "year", "params", "Parameters", log_y=True,
                                         hover=["model", "organization"]) if not largest.empty else None,
                 largest, [EPOCH_MODELS], pair)
+
+# 5. adoption
+st.subheader("“Chinese open models now lead adoption on the Hub”")
+if state.has("model_snapshots"):
+    # the country filter would decide the answer: like the other claims, it compares China and the US
+    everyone = filters.replace(country=())
+    monthly = data.run(history.monthly_lead, everyone)
+    st.markdown(verdicts.adoption_lead(monthly, hub_coverage_line(everyone, "origin", "downloads_30d")))
+    figure = None
+    if not monthly.empty:
+        long = monthly.melt(id_vars=["month"], value_vars=["cn_share_pct", "us_share_pct"], var_name="origin",
+                            value_name="share_pct")
+        long["country"] = long["origin"].map({"cn_share_pct": "CN", "us_share_pct": "US"})
+        figure = charts.lines_by_country(long, "month", "share_pct", "Share of 30-day downloads (%)")
+    chart_block("claim_adoption_lead", "Chinese-origin vs US-origin share of Hub downloads, by month",
+                "Each point is the month's average, over its snapshot dates, of the share of 30-day downloads going "
+                "to models whose root model comes from a Chinese (or US) organisation; the rest goes to other "
+                "countries and to models with no country.",
+                figure, monthly, [HUB, HISTORY], everyone)
+else:
+    st.markdown("Needs the Hub's download history (`python -m pipeline ingest --sources hub,history`).")
 
 if not state.has("models"):
     st.info("Hub figures are missing: the Hugging Face Hub has not been ingested yet "

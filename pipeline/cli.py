@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from landscape.archive import write_archive
@@ -29,6 +30,7 @@ from pipeline.ingest import DEFAULT_HUB_LIMIT, SOURCE_IDS, IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.registry import KINDS, check
 from pipeline.runs import RunRecord
+from pipeline.sources import DEFAULT_SOURCE_IDS
 from pipeline.storage import open_readonly
 
 
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="do not list every model of each attributed organisation")
     ing.add_argument("--hub-full", action="store_true",
                      help="list the whole Hub (millions of models; resumable)")
+    ing.add_argument("--history-since", type=_argument_type(date.fromisoformat), metavar="DATE",
+                     help="with --sources history: backfill from this day (default: the dataset's first commit)")
     ing.add_argument("--staged", action="store_true",
                      help="publish the file sources (Epoch, the Arena) first, then the Hub in a second run, so "
                           "their data is served within seconds (what `make run` does in the background)")
@@ -99,8 +103,9 @@ def _positive(text: str) -> int:
 
 def _run_flags(parser: argparse.ArgumentParser, sources_note: str, limit_help: str) -> None:
     """The flags ``ingest`` and ``refresh`` share."""
-    parser.add_argument("--sources", type=_sources, default=SOURCE_IDS, metavar="LIST",
-                        help=f"comma-separated sources (default: {','.join(SOURCE_IDS)}); {sources_note}")
+    parser.add_argument("--sources", type=_sources, default=DEFAULT_SOURCE_IDS, metavar="LIST",
+                        help=f"comma-separated sources among {','.join(SOURCE_IDS)} (default: "
+                             f"{','.join(DEFAULT_SOURCE_IDS)}); {sources_note}")
     parser.add_argument("--hub-limit", type=int, default=DEFAULT_HUB_LIMIT, metavar="N", help=limit_help)
     parser.add_argument("--accept-drop", type=_sources, default=(), metavar="LIST",
                         help="comma-separated sources to publish even though their data shrank past the plausibility "
@@ -205,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "ingest":
             options = IngestOptions(sources=args.sources, hub_limit=args.hub_limit,
-                                    hub_orgs=args.hub_orgs, hub_full=args.hub_full, accept_drop=args.accept_drop)
+                                    hub_orgs=args.hub_orgs, hub_full=args.hub_full, accept_drop=args.accept_drop,
+                                    history_since=args.history_since)
             worst, published = 0, False
             for stage in stages(options) if args.staged else [options]:
                 try:

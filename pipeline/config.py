@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LANDSCAPE_MAX_SHARE_DROP", "10",
             "largest fall, in percentage points, of a source's share of rows with an accessibility group, "
             "a country or a licence before the source is held back"),
+    Setting("LANDSCAPE_HISTORY_REPO", "cfahlgren1/hub-stats",
+            "the Hub dataset whose git history gives download history (`ingest --sources history`)"),
+    Setting("LANDSCAPE_HISTORY_FILE", "models.parquet", "its file of model snapshots"),
     Setting("LANDSCAPE_EXPORTS_DIR", None,
             "dated snapshots of the published data (CSV and Parquet); unset: `exports/` beside the database"),
     Setting("LANDSCAPE_EXPORTS_KEEP", "7", "how many dated snapshots to keep (0: write none)"),
@@ -85,6 +88,8 @@ class Settings:
     max_share_drop: float
     exports_dir: Path
     exports_keep: int
+    history_repo: str
+    history_file: str
     host: str
     port: int
 
@@ -146,6 +151,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         exports_dir=Path(_text(env, "LANDSCAPE_EXPORTS_DIR") or Path(_text(env, "LANDSCAPE_DB")).parent / "exports")
         .expanduser().absolute(),
         exports_keep=int(_number(env, "LANDSCAPE_EXPORTS_KEEP", int, 0)),
+        history_repo=_text(env, "LANDSCAPE_HISTORY_REPO"),
+        history_file=_text(env, "LANDSCAPE_HISTORY_FILE"),
         host=_text(env, "LANDSCAPE_HOST"),
         port=int(_number(env, "LANDSCAPE_PORT", int, 1)),
     )

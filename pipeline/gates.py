@@ -80,6 +80,10 @@ MEASURES: dict[str, tuple[Measure, ...]] = {
         Measure("scores", "count", "count(*)"),
         Measure("with a licence", "share", "100.0 * count(*) FILTER (WHERE license IS NOT NULL) / nullif(count(*), 0)"),
     ),
+    "history": (
+        Measure("backfilled snapshots", "count", "count(*)"),
+        Measure("days", "count", "count(DISTINCT snapshot_date)"),
+    ),
     "hub": (
         Measure("models", "count", "count(*)"),
         Measure("authors", "count", "count(DISTINCT author)"),

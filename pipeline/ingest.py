@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pipeline import gates
 from pipeline.activity import ActivityFile
@@ -43,6 +43,7 @@ from pipeline.loaders.benchmarks import (
     load_epoch_benchmarks,
 )
 from pipeline.loaders.epoch import load_epoch_models
+from pipeline.loaders.history import HISTORY_SOURCE, load_history
 from pipeline.loaders.hub import (
     HubOptions,
     carry_ancestors,
@@ -63,7 +64,7 @@ from pipeline.runs import (
     prune_run_folders,
     read_journal,
 )
-from pipeline.sources import SOURCES
+from pipeline.sources import DEFAULT_SOURCE_IDS, SOURCES
 from pipeline.storage import Build, table_counts
 
 SOURCE_IDS = tuple(SOURCES)  # in the order a run fetches them
@@ -78,6 +79,9 @@ OWNED_ROWS: dict[str, tuple[str, str | None]] = {
     "epoch": ("releases", None),
     "benchmarks": ("benchmark_facts", EPOCH_BENCHMARK_ROWS),
     "arena": ("benchmark_facts", ARENA_ROWS),
+    # backfilled snapshots: model_snapshots is carried whole as history; these are the rows a
+    # failed backfill takes back
+    "history": ("model_snapshots", f"source = '{HISTORY_SOURCE}'"),
 }
 # Ids an older database wrote in its `sources` table, renamed when it is carried over.
 LEGACY_SOURCE_IDS = {"epoch_models": "epoch", "epoch_benchmarks": "benchmarks"}
@@ -85,7 +89,7 @@ LEGACY_SOURCE_IDS = {"epoch_models": "epoch", "epoch_benchmarks": "benchmarks"}
 
 @dataclass(frozen=True)
 class IngestOptions:
-    sources: tuple[str, ...] = SOURCE_IDS
+    sources: tuple[str, ...] = DEFAULT_SOURCE_IDS  # `history` is fetched only when named
     hub_limit: int = DEFAULT_HUB_LIMIT
     hub_orgs: bool = True
     hub_full: bool = False
@@ -93,6 +97,7 @@ class IngestOptions:
     # Hub: only what changed since the last run (the top N again, then the changed models) on top
     # of the published models, instead of listing every scope again (``python -m pipeline refresh``)
     refresh: bool = False
+    history_since: date | None = None  # the backfill's first day (default: the dataset's first commit)
 
     def __post_init__(self) -> None:
         unknown = [s for s in (*self.sources, *self.accept_drop) if s not in SOURCES]
@@ -130,8 +135,8 @@ class Outcome:
 def stages(options: IngestOptions) -> list[IngestOptions]:
     """``ingest --staged``: the file sources first (published in seconds), then the Hub (minutes),
     each a run of its own, so the dashboard has Epoch's data long before the Hub's."""
-    files = tuple(s for s in options.ordered_sources() if s != "hub")
-    hub = ("hub",) if "hub" in options.sources else ()
+    files = tuple(s for s in options.ordered_sources() if s not in ("hub", "history"))
+    hub = tuple(s for s in options.ordered_sources() if s in ("hub", "history"))  # history needs the models
     return [replace(options, sources=part) for part in (files, hub) if part]
 
 
@@ -288,9 +293,14 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Out
         con.execute(f"""
             INSERT INTO model_snapshots BY NAME
             SELECT ?::DATE AS snapshot_date, model_id, downloads_30d, downloads_all_time, likes, trending_score,
-                   country, origin_country, uploader_bucket, origin_bucket
+                   country, origin_country, uploader_bucket, origin_bucket, 'run' AS source
             FROM models WHERE {fetched_now}
         """, [ctx.snapshot_date, ctx.started])  # noqa: S608
+    if "history" in options.sources:
+        # after today's snapshot: a day a run recorded keeps the run's counts
+        table, rows = OWNED_ROWS["history"]
+        _attempt(ctx, build, options, outcome, "history", lambda: load_history(ctx, options.history_since),
+                 lambda: build.carry_over((table,), rows))
     ctx.flush()
     return outcome
 

@@ -177,7 +177,8 @@ CREATE TABLE model_snapshots (
     country            VARCHAR,          -- attribution as of that day, so history by country
     origin_country     VARCHAR,          -- needs no join with millions of models per day
     uploader_bucket    VARCHAR,          -- the buckets of charts by country, as of that day
-    origin_bucket      VARCHAR           -- (models.uploader_bucket, models.origin_bucket)
+    origin_bucket      VARCHAR,          -- (models.uploader_bucket, models.origin_bucket)
+    source             VARCHAR           -- run (a run's own) | hub-stats (backfilled); NULL: a run's, from before
 );
 
 -- Epoch AI "Data on AI Models": one row per model of all_ai_models.csv that loaded.

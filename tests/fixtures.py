@@ -12,6 +12,8 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.config import Settings, load_settings
@@ -279,3 +281,55 @@ def build_fixture_db(folder: Path, sources: tuple[str, ...] = ("epoch", "benchma
         ingest(settings, IngestOptions(sources=sources, hub_limit=1000, hub_orgs=False, hub_full=True),
                Progress.quiet())
     return settings
+
+
+# --- download history -------------------------------------------------------------------------
+HISTORY_WEEKS = 16
+
+
+def history_revisions(models: list[tuple[str, str | None, int]], today: date, weeks: int = HISTORY_WEEKS
+                      ) -> tuple[list, date]:
+    """A hub-stats history of ``models`` ((id, origin country, 30-day downloads today) triples): one
+    commit a week for ``weeks`` weeks ending a week ago. Until the crossing date the Chinese-origin
+    models get a tenth of their downloads of today, from then on the US-origin ones do, so (the
+    fixture's Chinese models being more downloaded, but less than ten times) China's share passes the
+    US's in the crossing date's month, at its first weekly snapshot. Returns the revisions and the
+    crossing date."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.loopback.datasets import Revision, commit_id
+
+    days = [today - timedelta(days=7 * (weeks - w)) for w in range(weeks)]
+    # the first snapshot of the month two thirds of the way through: every later date of that month
+    # (and after) has China ahead, every earlier one the US
+    pivot = days[(2 * weeks) // 3]
+    crossing = next(d for d in days if (d.year, d.month) == (pivot.year, pivot.month))
+    revisions = []
+    for n, day in enumerate(days):
+        lagging = "US" if day >= crossing else "CN"
+        downloads = [max(1, d // 10) if origin == lagging else d for _, origin, d in models]
+        table = pa.table({"id": [m for m, _, _ in models], "downloads": downloads,
+                          "downloadsAllTime": [d * (n + 1) for d in downloads], "likes": [1] * len(models)})
+        out = io.BytesIO()
+        pq.write_table(table, out)
+        revisions.append(Revision(commit_id(n), f"{day.isoformat()}T05:00:00.000Z", "Upload models.parquet",
+                                  {"models.parquet": out.getvalue()}))
+    return revisions, crossing
+
+
+def add_history(settings: Settings) -> date:
+    """Backfill ``settings``' database from a loopback hub-stats built from its own models
+    (:func:`history_revisions`); returns the crossing date."""
+    import duckdb
+
+    from tests.loopback.datasets import DatasetRepoServer
+
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    models = con.execute("SELECT model_id, origin_country, coalesce(downloads_30d, 0) FROM models "
+                         "ORDER BY model_id").fetchall()
+    con.close()
+    revisions, crossing = history_revisions(models, datetime.now(UTC).date())
+    with DatasetRepoServer("cfahlgren1/hub-stats", revisions) as repo:
+        ingest(replace(settings, hub_endpoint=repo.url), IngestOptions(sources=("history",)), Progress.quiet())
+    return crossing

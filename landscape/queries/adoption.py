@@ -1,6 +1,7 @@
-"""Hub adoption: downloads and likes by country, cohorts, organisations, models, size and history.
+"""Hub adoption: downloads and likes by country, cohorts, organisations, models and size (history over
+time: landscape/queries/history.py).
 
-Every function reads ``models`` (and ``model_snapshots`` for history) under the global filters
+Every function reads ``models`` under the global filters
 and returns a small aggregate: countries are the top few by downloads, then ``Other``; models
 with no country are kept apart by their uploader's kind (``individuals``, ``community``,
 ``repackagers``, and ``""`` for unknown: nobody has classified the account), never folded into
@@ -349,43 +350,6 @@ def size_classes(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
 
 
 def snapshot_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The dates of the adoption snapshots (one per daily run), oldest first; column ``snapshot_date``."""
+    """The dates of the adoption snapshots (a run's own and backfilled ones), oldest first; column
+    ``snapshot_date``."""
     return con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").df()
-
-
-@filtered_on("models", "model_snapshots")
-def history(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "30d",
-            top: int = 6) -> pd.DataFrame:
-    """Downloads per snapshot date by origin country: the history the daily runs build up.
-
-    Each snapshot carries the model's countries as attributed that day, so when every active
-    filter applies to the snapshots themselves (none, or only the country), the history needs no
-    join with the models table (which would cost a scan of millions of models per day of
-    history); otherwise the filters select the models by their current attributes. Columns: ``snapshot_date``, ``origin_country``,
-    ``downloaded_models`` (models with downloads that day), ``downloads``. Countries: the top
-    ``top`` on the latest date.
-    """
-    column = _measure(downloads)
-    if filters.only(["model_snapshots"]) == filters:
-        where, params = condition(filters, "model_snapshots", alias="s")
-    else:
-        model_where, params = condition(filters, "models")
-        where = f"s.model_id IN (SELECT model_id FROM models WHERE {model_where})"  # noqa: S608 - constants
-    # Rows without downloads add nothing to the sums: leave them out first.
-    return con.execute(f"""
-        WITH per AS (
-            SELECT s.snapshot_date, s.origin_bucket, s.origin_country, count(*) AS models,
-                   sum(s.{column}) AS downloads
-            FROM model_snapshots s
-            WHERE s.{column} > 0 AND {where} GROUP BY 1, 2, 3
-        ), agg AS (
-            SELECT snapshot_date, coalesce(origin_bucket, origin_country, '') AS c, models, downloads FROM per
-        ), latest AS (
-            SELECT * FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
-        ), top AS (
-            SELECT c FROM latest WHERE c NOT IN {NOT_COUNTRIES_SQL} ORDER BY downloads DESC, c LIMIT ?
-        )
-        SELECT snapshot_date, {_bucket()} AS origin_country, sum(models)::BIGINT AS downloaded_models,
-               sum(downloads)::BIGINT AS downloads
-        FROM agg GROUP BY 1, 2 ORDER BY snapshot_date, origin_country
-    """, [*params, top]).df()  # noqa: S608

@@ -10,7 +10,7 @@ Example::
     >>> SOURCES["hub"].label
     'Hugging Face Hub'
     >>> [s.id for s in SOURCES.values()]
-    ['epoch', 'benchmarks', 'arena', 'hub']
+    ['epoch', 'benchmarks', 'arena', 'hub', 'history']
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class SourceInfo:
     licence: str | None             # of the data, when the source states one
     description: str                # what the project takes from it
     tables: tuple[str, ...]         # published tables whose rows come from it
+    default: bool = True            # fetched by a plain `ingest` (else only when asked for by name)
 
     def markdown(self) -> str:
         """The citation as Markdown: ``[name](url), licence``."""
@@ -61,7 +62,15 @@ SOURCES: dict[str, SourceInfo] = {s.id: s for s in (
         "likes, creation dates and declared base models. Read with `huggingface_hub`; the metadata is public, "
         "and each model is under its own licence.",
         ("models",)),
+    SourceInfo(
+        "history", "Hub download history", "hub-stats (Hugging Face dataset)",
+        "https://huggingface.co/datasets/cfahlgren1/hub-stats", "Apache 2.0",
+        "Daily snapshots of every Hub model's downloads and likes since mid-2024, one file per commit: read "
+        "at one revision a week over the last year and one a month before, for the models in the database "
+        "(`ingest --sources history`).",
+        ("model_snapshots",), default=False),
 )}
+DEFAULT_SOURCE_IDS = tuple(s.id for s in SOURCES.values() if s.default)
 
 
 def source_ids() -> tuple[str, ...]:

@@ -45,7 +45,7 @@ def test_renders_every_chart_and_says_history_builds_up(app):
     at = rendered(app("adoption"))
     assert len(at.get("plotly_chart")) == CHARTS
     assert len(at.dataframe) == 1
-    assert any("history builds up with each daily run" in c.value for c in at.caption)
+    assert any("history needs at least two snapshot dates" in c.value for c in at.caption)
     assert not at.warning
 
 
@@ -175,13 +175,13 @@ def test_history_chart_appears_once_there_are_two_snapshot_dates(app, downloads,
     con.execute("""INSERT INTO model_snapshots BY NAME
                    SELECT snapshot_date - 1 AS snapshot_date, model_id, downloads_30d // 2 AS downloads_30d,
                           downloads_all_time, likes, trending_score, country, origin_country, uploader_bucket,
-                          origin_bucket
+                          origin_bucket, source
                    FROM model_snapshots""")
     con.close()
     monkeypatch.setenv("LANDSCAPE_DB", str(db))
     at = rendered(app("adoption"))
-    assert len(at.get("plotly_chart")) == CHARTS + 1
-    history = csv(downloads(at, "download-history_30d"))
+    assert len(at.get("plotly_chart")) == CHARTS + 5  # by origin, by uploader, shares, cumulative, families
+    history = csv(downloads(at, "download-history_by_origin"))
     (dates,), = sql(db, "SELECT count(DISTINCT snapshot_date) FROM model_snapshots")
     assert history["snapshot_date"].nunique() == dates == 2
     per_date = sql(db, "SELECT snapshot_date::VARCHAR, sum(downloads_30d) FROM model_snapshots "

@@ -87,3 +87,36 @@ def test_the_grids_own_toolbar_offers_no_raw_csv(dashboard, page):
     assert labels, "the toolbar shows its other actions"
     assert not any("download" in label.lower() or "csv" in label.lower() for label in labels), labels
     assert page.locator('[data-testid="stDownloadButton"]').count() >= 2  # the page's own downloads
+
+
+@pytest.fixture(scope="module")
+def history_dashboard(tmp_path_factory):
+    from tests.browser.conftest import Dashboard
+    from tests.fixtures import add_history, build_fixture_db
+
+    settings = build_fixture_db(tmp_path_factory.mktemp("historydb"))
+    crossing = add_history(settings)
+    server = Dashboard(settings.db_path, tmp_path_factory.mktemp("streamlit-history") / "server.log")
+    yield server, settings, crossing
+    server.stop()
+
+
+def test_the_adoption_history_and_the_crossing_month_in_the_browser(history_dashboard, page):
+    server, settings, crossing = history_dashboard
+    visit(page, f"{server.url}/adoption")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # the chart's element carries its key as a class (st.plotly_chart(key="chart-…"))
+    chart = page.locator(".st-key-chart-history_region_shares")
+    chart.scroll_into_view_if_needed()
+    chart.locator(".main-svg").first.wait_for(timeout=60_000)
+    # the China line has one point per snapshot date (sixteen weeks and today), as SQL counts them
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    (dates,), = con.execute("SELECT count(DISTINCT snapshot_date) FROM model_snapshots").fetchall()
+    con.close()
+    points = chart.locator(".scatterlayer .trace").first.locator(".point")
+    assert points.count() == dates
+    screenshot(page, "adoption-history")
+    visit(page, f"{server.url}/")
+    verdict = page.get_by_text("first passed the US-origin share in")
+    verdict.wait_for()
+    assert f"{crossing:%B %Y}" in verdict.inner_text()

@@ -1,0 +1,171 @@
+"""Adoption over time, from ``model_snapshots`` (each run's own snapshot and the hub-stats backfill).
+
+Every series is per snapshot date. Filters select models by their current attributes (a join
+with ``models``); the snapshot's own attribution (its buckets, as of that day) splits them by
+country. The 30-day counts are summed as recorded; all-time totals, which the Hub sometimes
+lowers from one day to the next, are clamped to each model's running maximum before they are
+summed or differenced. Dates with no snapshot are simply absent: the charts draw them as gaps
+(:func:`with_gaps`), never interpolated.
+
+Example::
+
+    >>> by_country(con, Filters(), "origin")                      # doctest: +SKIP
+       snapshot_date country  downloads  models
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from landscape.filters import Filters, condition
+from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
+
+BASES = {"origin": "origin_bucket", "uploader": "uploader_bucket"}
+# Europe for the share chart: the EU, the EEA, the United Kingdom and Switzerland.
+EUROPE = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+          "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB", "CH")
+REGIONS = ("China", "United States", "Europe", "Rest of the world", "No country")
+# Two snapshots further apart than this have a gap between them: a week late in the weekly part
+# of the history, a month late in the monthly part (see pipeline/sources/history.py).
+GAP_DAYS = {"weekly": 10, "monthly": 40}
+
+
+def _snapshots(filters: Filters) -> tuple[str, list]:
+    """The snapshots of the models under ``filters``, with the model's kind columns, as ``s``."""
+    where, params = condition(filters, "models", alias="m")
+    return (f"""SELECT s.*, m.model_kind, m.family, m.author_kind, m.created_at
+                FROM model_snapshots s JOIN models m ON m.model_id = s.model_id WHERE {where}""",  # noqa: S608
+            params)
+
+
+@filtered_on("models")
+def by_country(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = "origin",
+               top: int = 6) -> pd.DataFrame:
+    """30-day downloads per snapshot date by origin or uploader country: the ``top`` countries on
+    the latest date, then Other, then the buckets with no country. Columns ``snapshot_date``,
+    ``country``, ``downloads``, ``models``."""
+    bucket = BASES[basis]
+    snapshots, params = _snapshots(filters)
+    return con.execute(f"""
+        WITH s AS ({snapshots}),
+        agg AS (SELECT snapshot_date, coalesce({bucket}, '') AS c, sum(downloads_30d) AS downloads, count(*) AS models
+                FROM s GROUP BY 1, 2),
+        top AS (SELECT c FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
+                AND c NOT IN {NOT_COUNTRIES_SQL} ORDER BY downloads DESC, c LIMIT ?)
+        SELECT snapshot_date, CASE WHEN c IN {NOT_COUNTRIES_SQL} OR c IN (SELECT c FROM top) THEN c
+                                   ELSE '{OTHER}' END AS country,
+               coalesce(sum(downloads), 0)::BIGINT AS downloads, sum(models)::BIGINT AS models
+        FROM agg GROUP BY 1, 2 ORDER BY 1, 2
+    """, [*params, top]).df()  # noqa: S608 - constants and bound values
+
+
+def _region(bucket: str) -> str:
+    europe = ", ".join(f"'{c}'" for c in EUROPE)
+    return (f"CASE WHEN {bucket} = 'CN' THEN 'China' WHEN {bucket} = 'US' THEN 'United States' "
+            f"WHEN {bucket} IN ({europe}) THEN 'Europe' WHEN coalesce({bucket}, '') IN {NOT_COUNTRIES_SQL} "
+            "THEN 'No country' ELSE 'Rest of the world' END")
+
+
+@filtered_on("models")
+def region_shares(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = "origin") -> pd.DataFrame:
+    """Each snapshot date's 30-day downloads split into China, the United States, Europe, the rest
+    and no country, as shares of the day's total. Columns ``snapshot_date``, ``region``,
+    ``downloads``, ``share_pct``."""
+    snapshots, params = _snapshots(filters)
+    return con.execute(f"""
+        WITH s AS ({snapshots}),
+        agg AS (SELECT snapshot_date, {_region(BASES[basis])} AS region, sum(downloads_30d) AS downloads
+                FROM s GROUP BY 1, 2)
+        SELECT snapshot_date, region, coalesce(downloads, 0)::BIGINT AS downloads,
+               round(100.0 * downloads / nullif(sum(downloads) OVER (PARTITION BY snapshot_date), 0), 2) AS share_pct
+        FROM agg ORDER BY 1, 2
+    """, params).df()  # noqa: S608
+
+
+@filtered_on("models")
+def cumulative(con: duckdb.DuckDBPyConnection, filters: Filters, since: date, repackages: bool = True,
+               basis: str = "origin") -> pd.DataFrame:
+    """Downloads accumulated since ``since`` by region (The ATOM Project's view): each model's
+    all-time total, clamped to its running maximum, minus its clamped total on the first snapshot
+    on or after ``since`` (a model created after ``since`` counts all its downloads). ``repackages=False``
+    leaves out repackaged copies (model kind ``repackage``). Columns ``snapshot_date``,
+    ``region``, ``downloads``."""
+    snapshots, params = _snapshots(filters)
+    kinds = "" if repackages else "AND coalesce(model_kind, '') <> 'repackage'"
+    return con.execute(f"""
+        WITH s AS ({snapshots}),
+        clamped AS (
+            SELECT snapshot_date, model_id, created_at, {_region(BASES[basis])} AS region,
+                   max(downloads_all_time) OVER (PARTITION BY model_id ORDER BY snapshot_date
+                                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS total
+            FROM s WHERE downloads_all_time IS NOT NULL AND snapshot_date >= ? {kinds}
+        ),
+        gained AS (
+            -- a model created since `since` gained all it has; an older one, what it gained since its first
+            -- snapshot from then on
+            SELECT snapshot_date, region,
+                   total - CASE WHEN created_at >= ?::DATE THEN 0
+                                ELSE first_value(total) OVER (PARTITION BY model_id ORDER BY snapshot_date) END AS gained
+            FROM clamped
+        )
+        SELECT snapshot_date, region, sum(gained)::BIGINT AS downloads FROM gained GROUP BY 1, 2 ORDER BY 1, 2
+    """, [*params, since, since]).df()  # noqa: S608
+
+
+@filtered_on("models")
+def families(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 8) -> pd.DataFrame:
+    """The 30-day downloads of the ``top`` largest families (a root with everything derived from
+    it) per snapshot date; the largest on the latest date. Columns ``snapshot_date``, ``family``,
+    ``origin_country``, ``downloads``."""
+    snapshots, params = _snapshots(filters)
+    return con.execute(f"""
+        WITH s AS ({snapshots}),
+        agg AS (SELECT snapshot_date, family, any_value(origin_bucket) AS origin_country,
+                       sum(downloads_30d) AS downloads FROM s GROUP BY 1, 2),
+        top AS (SELECT family FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
+                ORDER BY downloads DESC NULLS LAST, family LIMIT ?)
+        SELECT snapshot_date, family, origin_country, coalesce(downloads, 0)::BIGINT AS downloads
+        FROM agg WHERE family IN (SELECT family FROM top) ORDER BY 1, 2
+    """, [*params, top]).df()  # noqa: S608
+
+
+@filtered_on("models")
+def monthly_lead(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per month, the Chinese-origin and US-origin shares of 30-day downloads, averaged over the
+    month's snapshot dates. Columns ``month``, ``cn_share_pct``, ``us_share_pct``, ``dates``."""
+    shares = region_shares(con, filters, "origin")
+    if shares.empty:
+        return pd.DataFrame(columns=["month", "cn_share_pct", "us_share_pct", "dates"])
+    wide = shares.pivot_table(index="snapshot_date", columns="region", values="share_pct", aggfunc="sum",
+                              fill_value=0.0)
+    wide = wide.reindex(columns=["China", "United States"], fill_value=0.0).reset_index()
+    wide["month"] = pd.to_datetime(wide["snapshot_date"]).dt.to_period("M").dt.to_timestamp().dt.date
+    out = wide.groupby("month").agg(cn_share_pct=("China", "mean"), us_share_pct=("United States", "mean"),
+                                    dates=("snapshot_date", "count")).reset_index()
+    return out.round({"cn_share_pct": 2, "us_share_pct": 2})
+
+
+def with_gaps(frame: pd.DataFrame, x: str, series: str, value: str) -> pd.DataFrame:
+    """``frame`` with an empty point inserted between two snapshot dates that are further apart
+    than the history's cadence (:data:`GAP_DAYS`), in every series, so a line breaks there instead
+    of joining the two dates as if nothing were missing."""
+    if frame.empty:
+        return frame
+    dates = sorted(pd.to_datetime(frame[x]).dt.date.unique())
+    if not dates:
+        return frame
+    recent_from = dates[-1] - timedelta(days=365)
+    holes = []
+    for before, after in zip(dates, dates[1:], strict=False):
+        limit = GAP_DAYS["weekly"] if before >= recent_from else GAP_DAYS["monthly"]
+        if (after - before).days > limit:
+            holes.append(before + (after - before) / 2)
+    if not holes:
+        return frame
+    blanks = pd.DataFrame([{x: hole, series: name, value: None} for hole in holes
+                           for name in frame[series].unique()])
+    out = pd.concat([frame.assign(**{x: pd.to_datetime(frame[x]).dt.date}), blanks], ignore_index=True)
+    return out.sort_values([series, x], kind="stable").reset_index(drop=True)
