@@ -26,6 +26,11 @@ PAGES = [
     st.Page("pages/explorer.py", title="Explorer", icon=":material/table_view:", url_path="explorer"),
     st.Page("pages/methodology.py", title="Methodology & sources", icon=":material/menu_book:",
             url_path="methodology"),
+    # one organisation or model: reached from the search box and from links (?name=…, ?id=…)
+    st.Page("pages/organization.py", title="Organisation", icon=":material/apartment:", url_path="organization"),
+    st.Page("pages/model.py", title="Model", icon=":material/deployed_code:", url_path="model"),
+    st.Page("pages/compare.py", title="Compare organisations", icon=":material/compare_arrows:",
+            url_path="compare"),
 ]
 
 page = st.navigation(PAGES)

@@ -111,6 +111,41 @@ def record(db: Path, out: Path) -> None:
     out.write_bytes(pickle.dumps(plans))
 
 
+# What a visitor looks up: search fragments (common, rare, none), an organisation, a model.
+SEARCHES = ("qwen", "llama-3", "longcat", "zzzq-nothing")
+
+
+def lookup_timings(db: Path) -> list[tuple[str, float, float]]:
+    """Search and the organisation and model pages' queries, cold (a new connection) and warm
+    (best of three again), in ms."""
+    import duckdb
+
+    from landscape.queries import lookup
+
+    con = duckdb.connect(str(db), read_only=True)
+    (org,), = con.execute("SELECT organization FROM models WHERE organization IS NOT NULL GROUP BY 1 "
+                          "ORDER BY sum(downloads_30d) DESC LIMIT 1").fetchall()
+    (model,), = con.execute("SELECT root_model FROM models WHERE depth > 0 GROUP BY 1 ORDER BY count(*) DESC "
+                            "LIMIT 1").fetchall()
+    plans = {f"search '{s}'": [(lookup.search, (s,))] for s in SEARCHES}
+    plans[f"organisation page ({org})"] = [(q, (org,)) for q in (
+        lookup.organization_facts, lookup.organization_releases, lookup.organization_open_share,
+        lookup.organization_hub, lookup.organization_hub_totals)]
+    plans[f"model page ({model})"] = [(q, (model,)) for q in (
+        lookup.model_facts, lookup.model_chain, lookup.model_children, lookup.model_history, lookup.model_release)]
+    out = []
+    for name, calls in plans.items():
+        runs = []
+        for _ in range(4):
+            started = time.perf_counter()
+            for query, args in calls:
+                query(con, *args)
+            runs.append((time.perf_counter() - started) * 1000)
+        out.append((name, runs[0], min(runs[1:])))
+    con.close()
+    return out
+
+
 def time_plan(db: Path, plan_file: Path, page: str, combo: str) -> None:
     """Child: time one page's queries cold (first, on a new connection) and warm (again)."""
     import importlib
@@ -174,6 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="an existing database to time (default: build one)")
     parser.add_argument("--models", type=int, default=3_000_000)
+    parser.add_argument("--lookup-only", action="store_true", help="time only search and the lookup pages")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -195,6 +231,12 @@ def main() -> None:
         con = duckdb.connect(str(db), read_only=True)
         n_models = con.execute("SELECT count(*) FROM models").fetchone()[0]
         con.close()
+        print(f"\n{n_models:,} models. Search and the lookup pages' queries (ms):\n")
+        print(f"{'lookup':<48} {'cold':>8} {'warm':>8}")
+        for name, cold, warm in lookup_timings(db):
+            print(f"{name[:48]:<48} {cold:>8.0f} {warm:>8.0f}", flush=True)
+        if args.lookup_only:
+            return
         plans = Path(tmp) / "plans.pickle"
         child(["--child", "record", str(db), str(plans)])
         print(f"\n{n_models:,} models. Each page's queries together (ms):\n")

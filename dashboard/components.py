@@ -8,6 +8,7 @@ with the filters in the file name.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,7 +17,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.markdown import md_escape
 from landscape.csv_safety import frame_to_csv
-from landscape.filters import Filters
+from landscape.filters import Filters, quoted
 from landscape.queries import coverage
 from pipeline.sources import SOURCES, SourceInfo
 
@@ -62,6 +63,40 @@ def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | Non
         download_csv(name, data, filters)
 
 
+LOOKUP_PAGES = {"organization": ("pages/organization.py", "name"), "model": ("pages/model.py", "id")}
+
+
+def link_to(kind: str, value: str) -> str:
+    """The shareable URL (relative to the app) of an organisation's or a model's page, for a
+    LinkColumn: the value is percent-encoded, never spliced into HTML."""
+    _, key = LOOKUP_PAGES[kind]
+    return f"./{kind}?{key}={quote(value, safe='/')}"
+
+
+def page_link_to(kind: str, value: str, label: str | None = None) -> None:
+    """A link to an organisation's or a model's page, its label shown as text."""
+    page, key = LOOKUP_PAGES[kind]
+    st.page_link(page, label=md_escape(label or value)[:120], query_params={key: value})
+
+
+def links_line(kind: str, values: Iterable[str], lead: str = "Open") -> None:
+    """One line of Markdown links to the pages of ``values`` (organisations or models): labels
+    escaped as text, targets percent-encoded."""
+    links = [f"[{md_escape(v)[:60]}]({link_to(kind, v)})" for v in values if isinstance(v, str) and v]
+    if links:
+        st.caption(f"{lead}: " + " · ".join(links))
+
+
+def not_found(kind: str, text: str, suggestions: list[str]) -> None:
+    """A clear "not found" for a link to an unknown organisation or model, with the closest keys."""
+    noun = "organisation" if kind == "organisation" else "model"
+    st.warning(f"No {noun} named `{quoted(text)}` in this database.", icon=":material/search_off:")
+    if suggestions:
+        st.markdown("Did you mean:")
+        for suggestion in suggestions:
+            page_link_to("organization" if kind == "organisation" else "model", suggestion)
+
+
 def hub_coverage_line(filters: Filters, basis: str = "origin", measure: str = "downloads_30d") -> str:
     """How much of the Hub models under ``filters`` (weighted by ``measure``: ``downloads_30d``,
     ``downloads_all_time``, ``models`` or ``likes``) has a country, by their ``basis``
@@ -75,6 +110,19 @@ def hub_coverage_line(filters: Filters, basis: str = "origin", measure: str = "d
 def release_coverage_line(filters: Filters) -> str:
     """How many of the releases under ``filters`` have a country."""
     return md_escape(coverage.describe(data.run(coverage.release_coverage, filters), "releases", "releases"))
+
+
+def table_block(name: str, title: str, how_to_read: str, data: pd.DataFrame, filters: Filters,
+                empty_message: str = "No data for these filters.") -> None:
+    """A table with its title, reading guide and CSV download (the table form of :func:`chart_block`)."""
+    with st.container(border=True):
+        st.markdown(f"#### {title}")
+        st.caption(f"**How to read this:** {how_to_read}")
+        if data.empty:
+            st.info(empty_message, icon=":material/filter_alt_off:")
+        else:
+            st.dataframe(data, hide_index=True)
+        download_csv(name, data, filters)
 
 
 def filters_line(filters: Filters) -> str:

@@ -76,6 +76,9 @@ PAGE_OPTIONS: dict[str, tuple[str, ...] | Callable[[list[str]], str | None] | No
     "min_benchmarks": _integer(0, 40),
     "lineage_weight": ("models", "downloads"),
     "rank_by": ("organisation", "parent"),
+    # the organisation and model pages' subject (?name=…, ?id=…): any text, checked by the page
+    # against the database (an unknown one is a "not found" with suggestions)
+    "name": None, "id": None, "orgs": None,
 }
 _WIDGET = {spec.key: f"filter_{spec.key}" for spec in SPECS}
 _LAST_URL = "_filters_last_url"

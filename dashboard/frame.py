@@ -7,10 +7,12 @@ import threading
 import streamlit as st
 
 from dashboard import data
+from dashboard.components import page_link_to
 from dashboard.filters import sidebar
 from dashboard.markdown import md_escape
-from landscape.filters import Filters, not_applying
+from landscape.filters import Filters, not_applying, quoted
 from landscape.freshness import ago
+from landscape.queries import lookup
 from landscape.queries.meta import NOTHING_PUBLISHED, DataState, FilterOptions, filter_options
 from pipeline.activity import read_activity
 from pipeline.config import load_settings
@@ -49,6 +51,8 @@ def setup() -> DataState:
     _page.note = None
     state = data.state()  # a damaged database raises StorageError: app.py shows it in one line
     options = data.run(filter_options) if state.exists else FilterOptions()
+    if state.exists:
+        search_box()
     st.session_state["_filters"] = sidebar(options)
     with st.sidebar:
         st.divider()
@@ -75,6 +79,30 @@ def setup() -> DataState:
                 icon=":material/inventory_2:")
     st.session_state["_data_state"] = state
     return state
+
+
+SEARCH_GROUPS = {"organization": "Organisations", "release": "Epoch AI releases", "model": "Hub models"}
+
+
+def search_box() -> None:
+    """The sidebar's search: organisations, Epoch releases and Hub models by a fragment of their
+    name or id, each result a link to its page (releases open their organisation's)."""
+    with st.sidebar:
+        text = st.text_input("Search", key="search", placeholder="a model, an organisation, a namespace",
+                             max_chars=100, help="Part of a Hub model id, an Epoch model name, an organisation "
+                                                 "or a Hub namespace.")
+        if not text or len(text.strip()) < lookup.MIN_QUERY:
+            return
+        found = data.run(lookup.search, text)
+        if found.empty:
+            st.caption(f"Nothing matches `{quoted(text)}`.")
+            return
+        for kind, group in found.groupby("kind", sort=False):
+            st.caption(SEARCH_GROUPS[kind])
+            for row in group.itertuples():
+                target = "model" if kind == "model" else "organization"
+                label = row.label if kind != "release" else f"{row.label} ({row.key})"
+                page_link_to(target, row.key, label)
 
 
 def starter_date(current: DataState) -> str | None:

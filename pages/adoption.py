@@ -7,7 +7,15 @@ import streamlit as st
 
 from dashboard import charts, data, frame
 from dashboard.colors import REGION_COLORS, country_color_map, country_label
-from dashboard.components import HISTORY, HUB, chart_block, download_csv, filters_line, hub_coverage_line
+from dashboard.components import (
+    HISTORY,
+    HUB,
+    chart_block,
+    download_csv,
+    filters_line,
+    hub_coverage_line,
+    links_line,
+)
 from dashboard.filters import PAGE_OPTIONS
 from dashboard.markdown import md_escape
 from landscape.queries import adoption as q
@@ -204,6 +212,8 @@ chart_block(f"top_organizations_{view}_{rank_by}_{downloads}", "Top organisation
             "name; hover for model counts and the account's kind (lab, company, university, …, repackager).",
             fig, orgs, [HUB], filters,
             coverage=hub_coverage_line(filters, "uploader" if view == "models" else "origin", q.MEASURES[downloads]))
+if not orgs.empty:
+    links_line("organization", orgs.loc[orgs["attributed"], "organization"].head(12), "Organisation pages")
 
 models = data.run(q.top_models, filters, downloads, view)
 table = models.assign(origin=[country_label(c) for c in models["origin_country"]]) if not models.empty else models
@@ -236,6 +246,8 @@ with st.container(border=True):
             })
     st.caption(f"Source: {HUB.markdown()}. Filters: {md_escape(filters_line(filters))}.")
     download_csv(f"top_models_{view}_{downloads}", table, filters)
+    if not table.empty:
+        links_line("model", table["model_id"].head(12), "Model pages")
 
 # --- history ------------------------------------------------------------------------------------
 st.header("Adoption over time")

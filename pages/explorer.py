@@ -2,13 +2,12 @@
 
 import shlex
 from functools import partial
-from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import data, frame
-from dashboard.components import EPOCH_MODELS, HUB, file_name, filters_line
+from dashboard.components import EPOCH_MODELS, HUB, file_name, filters_line, link_to
 from dashboard.markdown import md_escape
 from landscape.filters import Filters, quoted
 from landscape.queries import explorer as q
@@ -25,8 +24,10 @@ DOWNLOAD_LIMITS = {"csv": 250_000, "parquet": 3_000_000}
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 MIMES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 LABELS = {"models": "Hub models", "releases": "Epoch AI releases"}
-# Columns holding Hub repository ids, shown as links to their Hub pages.
+# Columns holding Hub repository ids, shown as links to their model pages here, and organisation
+# names, shown as links to the organisation's page (text links; the values are percent-encoded).
 LINKED = ("model_id", "base_model", "root_model")
+ORGANIZATIONS = ("organization",)
 HELP = {
     "country": "Country of the uploader's organisation (Hub) or the first listed (Epoch).",
     "origin_country": "Country of the organisation of the root model this one derives from.",
@@ -53,12 +54,16 @@ def _countries(value: object) -> object:
     return ", ".join(f"{country_name(code)} ({code})" for code in value.split(","))
 
 
-def for_display(rows: pd.DataFrame, hub_url: str) -> pd.DataFrame:
-    """The page of rows as shown: Hub ids as links, country codes with their names."""
+def for_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """The page of rows as shown: model ids and organisations as links to their pages, country
+    codes with their names."""
     shown = rows.copy()
     for column in LINKED:
         if column in shown.columns:
-            shown[column] = shown[column].map(lambda v: f"{hub_url}/{quote(v, safe='/')}", na_action="ignore")
+            shown[column] = shown[column].map(partial(link_to, "model"), na_action="ignore")
+    for column in ORGANIZATIONS:
+        if column in shown.columns:
+            shown[column] = shown[column].map(partial(link_to, "organization"), na_action="ignore")
     for column in ("country", "origin_country", "countries"):
         if column in shown.columns:
             shown[column] = shown[column].map(_countries, na_action="ignore")
@@ -113,17 +118,19 @@ else:
     first = (page - 1) * q.PAGE_SIZE + 1
     summary.markdown(f"Rows **{first:,}–{first + len(rows) - 1:,}** of **{total:,}** "
                      f"({LABELS[table]}, sorted by `{sort}`).")
-    hub_url = settings.hub_endpoint.rstrip("/")
-    config = {column: st.column_config.LinkColumn(column, display_text=f"^{hub_url}/(.*)$",
-                                                  help="Opens the model's page on the Hugging Face Hub.")
+    config = {column: st.column_config.LinkColumn(column, display_text=r"^\./model\?id=(.*)$",
+                                                  help="Opens the model's page: its facts, lineage and history.")
               for column in LINKED if column in rows.columns}
+    config.update({column: st.column_config.LinkColumn(column, display_text=r"^\./organization\?name=(.*)$",
+                                                       help="Opens the organisation's page.")
+                   for column in ORGANIZATIONS if column in rows.columns})
     config.update({column: st.column_config.Column(column, help=text)
                    for column, text in HELP.items() if column in rows.columns and column not in config})
     for column in ("params", "training_compute_flop"):
         if column in rows.columns:
             config[column] = st.column_config.NumberColumn(column, format="compact",
                                                            help=HELP.get(column, "Parameters."))
-    grid.dataframe(for_display(rows, hub_url), hide_index=True, column_config=config, key=f"grid-{table}")
+    grid.dataframe(for_display(rows), hide_index=True, column_config=config, key=f"grid-{table}")
 
 source = HUB if table == "models" else EPOCH_MODELS
 st.caption(f"Source: {source.markdown()}. Filters: {md_escape(filters_line(filters))}.")

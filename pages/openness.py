@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.components import EPOCH_MODELS, chart_block, release_coverage_line
+from dashboard.components import EPOCH_MODELS, chart_block, links_line, release_coverage_line
 from dashboard.filters import PAGE_OPTIONS
 from landscape.queries import openness as q
 
@@ -64,6 +64,8 @@ chart_block(f"organizations_open_closed_{rank_by}", "Organisations ranked by rel
             f"The 25 {'organisations' if rank_by == 'organisation' else 'parent organisations'} with most releases "
             "of known accessibility; each bar splits them into open, closed and unreleased. A collaboration counts "
             "for each of its organisations.", figure, orgs, [EPOCH_MODELS], filters)
+if not orgs.empty:
+    links_line("organization", orgs["organization"].head(12), "Organisation pages")
 
 measure = st.segmented_control("Size measure", PAGE_OPTIONS["measure"], default="params", key="measure",
                                required=True, bind="query-params",

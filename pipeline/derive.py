@@ -112,6 +112,50 @@ def build_organizations(con: duckdb.DuckDBPyConnection, registry: Registry) -> i
     return con.execute("SELECT count(*) FROM organizations").fetchone()[0]
 
 
+def build_search(con: duckdb.DuckDBPyConnection) -> int:
+    """Fill ``search_entries`` from organisations, releases and models; returns its row count.
+
+    An organisation is found by its name and its Hub namespaces, a release by its model name and
+    organisation, a Hub model by its id. Written most downloaded first.
+    """
+    con.execute("DELETE FROM search_entries")
+    con.execute("""
+        INSERT INTO search_entries
+        WITH names AS (
+            SELECT organization AS name, hf_author AS namespace FROM organizations WHERE organization IS NOT NULL
+            UNION SELECT unnest(organizations), NULL FROM releases
+            UNION SELECT organization_group, NULL FROM organizations WHERE organization_group IS NOT NULL
+        ), orgs AS (
+            SELECT name, string_agg(DISTINCT namespace, ' ' ORDER BY namespace) AS namespaces FROM names
+            WHERE name IS NOT NULL AND name <> '' GROUP BY name
+        ), hub AS (
+            SELECT organization AS name, sum(downloads_30d) AS downloads, count(*) AS models FROM models
+            WHERE organization IS NOT NULL GROUP BY 1
+            UNION ALL
+            SELECT organization_group, sum(downloads_30d), count(*) FROM models
+            WHERE organization_group IS NOT NULL AND organization_group <> organization GROUP BY 1
+        ), entries AS (
+            SELECT 'organization' AS kind, o.name AS key, o.name AS label,
+                   concat_ws(', ', CASE WHEN o.namespaces IS NOT NULL THEN 'Hub: ' || o.namespaces END,
+                             CASE WHEN h.models > 0 THEN h.models || ' Hub models' END) AS detail,
+                   coalesce(h.downloads, 0) AS downloads, lower(concat_ws(' ', o.name, o.namespaces)) AS text
+            FROM orgs o LEFT JOIN (SELECT name, sum(downloads) AS downloads, sum(models) AS models FROM hub
+                                   GROUP BY name) h ON h.name = o.name
+            UNION ALL
+            SELECT 'release', coalesce(organizations[1], organization, model), model,
+                   concat_ws(', ', organization, CAST(publication_date AS VARCHAR), accessibility_group),
+                   0, lower(concat_ws(' ', model, organization))
+            FROM releases
+            UNION ALL
+            SELECT 'model', model_id, model_id, concat_ws(', ', organization, author_kind),
+                   coalesce(downloads_30d, 0), lower(model_id)
+            FROM models
+        )
+        SELECT * FROM entries ORDER BY kind, downloads DESC, key
+    """)
+    return con.execute("SELECT count(*) FROM search_entries").fetchone()[0]
+
+
 def attributed_authors(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Hub namespaces whose every model the org scope lists: the developers of Epoch's notable
     models and the registry's labs, never individuals, collectives or repackagers. Other namespaces

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime
 from pipeline import gates
 from pipeline.activity import ActivityFile
 from pipeline.config import Settings
-from pipeline.derive import attributed_authors, build_models, build_organizations
+from pipeline.derive import attributed_authors, build_models, build_organizations, build_search
 from pipeline.errors import ConfigError, PipelineError, SourceError, one_line
 from pipeline.loaders import RunContext, SourceResult
 from pipeline.loaders.benchmarks import (
@@ -280,6 +280,7 @@ def _run(ctx: RunContext, build: Build, options: IngestOptions, registry) -> Out
     else:
         carry_hub()
     build_models(con)
+    build_search(con)
     con.execute("DROP TABLE IF EXISTS scratch._facts")
 
     if outcome.succeeded("hub"):

@@ -181,6 +181,17 @@ CREATE TABLE model_snapshots (
     source             VARCHAR           -- run (a run's own) | hub-stats (backfilled); NULL: a run's, from before
 );
 
+-- What the dashboard's search finds, rebuilt on every build (pipeline/derive.py build_search):
+-- organisations, Epoch releases and Hub models, each with the lower-cased text it is found by.
+CREATE TABLE search_entries (
+    kind      VARCHAR NOT NULL,   -- organization | release | model
+    key       VARCHAR NOT NULL,   -- what its page takes: an organisation name, a model id
+    label     VARCHAR NOT NULL,
+    detail    VARCHAR,
+    downloads BIGINT,             -- 30-day downloads (organisations: of their models), for ranking
+    text      VARCHAR NOT NULL
+);
+
 -- Epoch AI "Data on AI Models": one row per model of all_ai_models.csv that loaded.
 CREATE TABLE releases (
     release_id            INTEGER PRIMARY KEY,   -- 1-based row number in the source file

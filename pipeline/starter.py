@@ -28,7 +28,7 @@ from pathlib import Path
 import orjson
 
 from pipeline.config import Settings, load_settings
-from pipeline.derive import build_organizations
+from pipeline.derive import build_organizations, build_search
 from pipeline.errors import ConfigError
 from pipeline.ingest import STARTER_RUN, IngestOptions, ingest
 from pipeline.progress import Progress
@@ -122,6 +122,7 @@ def seed(settings: Settings, starter: Starter | None = None) -> Starter | None:
                 raise ConfigError(f"the starter snapshot's {info['file']} does not match its manifest")
             build.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [str(path)])  # noqa: S608
         build_organizations(build.con, load_registry())
+        build_search(build.con)
         for source, info in starter.sources.items():
             rows = starter.files["releases" if source == "epoch" else "benchmark_scores"]["rows"]
             build.con.execute(

@@ -22,7 +22,7 @@ from landscape.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
 from tests.app.conftest import _RecordingStorage
 from tests.helpers import no_exceptions, sql
 
-HUB = "https://huggingface.co/"
+MODEL_PAGE = "./model?id="  # the explorer links a model id to its page here
 
 
 
@@ -35,7 +35,7 @@ def summary(at: AppTest) -> str:
 
 def shown_ids(at: AppTest, column: str = "model_id") -> list[str]:
     values = at.dataframe[0].value[column].tolist()
-    return [v.removeprefix(HUB) for v in values] if column == "model_id" else values
+    return [v.removeprefix(MODEL_PAGE) for v in values] if column == "model_id" else values
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_explorer_renders_the_first_page(app, fixture_db):
     assert summary(at).startswith(f"Rows **1–100** of **{total:,}**")
     frame = at.dataframe[0].value
     assert list(frame.columns) == list(MODEL_EXPORT_COLUMNS)
-    assert frame["model_id"].str.startswith(HUB).all()  # shown as links to the Hub
+    assert frame["model_id"].str.startswith(MODEL_PAGE).all()  # shown as links to the model pages
 
 
 def test_paging_shows_the_right_rows(app, fixture_db):

@@ -120,3 +120,37 @@ def test_the_adoption_history_and_the_crossing_month_in_the_browser(history_dash
     verdict = page.get_by_text("first passed the US-origin share in")
     verdict.wait_for()
     assert f"{crossing:%B %Y}" in verdict.inner_text()
+
+
+def test_search_then_an_organisation_then_a_model(dashboard, page, browser_db):
+    visit(page, dashboard.url)
+    box = page.get_by_label("Search", exact=True).and_(page.locator("input"))
+    box.fill("alibab")
+    box.press("Enter")
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]', has_text="Alibaba").first
+    link.wait_for()
+    link.click()
+    wait_for_app(page, "Alibaba")
+    con = duckdb.connect(str(browser_db), read_only=True)
+    (models,), = con.execute("SELECT count(*) FROM models WHERE organization = 'Alibaba' "
+                             "OR organization_group = 'Alibaba'").fetchall()
+    (model, root), = con.execute("SELECT model_id, root_model FROM models WHERE depth = 2 AND root_model IN "
+                                 "(SELECT model_id FROM models) ORDER BY downloads_30d DESC, model_id LIMIT 1").fetchall()
+    con.close()
+    metric = page.locator('[data-testid="stMetric"]', has_text="Models")
+    assert metric.locator('[data-testid="stMetricValue"]').first.inner_text() == f"{models:,}"
+    assert "name=Alibaba" in page.url
+    visit(page, f"{dashboard.url}/model?id={model}")
+    page.locator('[data-testid="stPageLink"]', has_text=root).first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "model")
+
+
+def test_two_organisations_compared_in_the_browser(dashboard, page):
+    visit(page, f"{dashboard.url}/compare?orgs=Alibaba&orgs=Meta")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    chart = page.locator(".st-key-chart-compare_releases")
+    chart.locator(".main-svg").first.wait_for(timeout=60_000)
+    legend = chart.locator(".legend .legendtext").all_text_contents()  # SVG text, not HTML
+    assert "Alibaba" in legend and "Meta" in legend
+    screenshot(page, "compare")

@@ -1,0 +1,73 @@
+"""Compare up to five organisations side by side (``/compare?orgs=A&orgs=B``, shareable)."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import charts, data, frame
+from dashboard.components import EPOCH_BENCHMARKS, EPOCH_MODELS, HUB, chart_block, links_line
+from landscape.filters import Filters
+from landscape.queries import lookup
+from landscape.queries.meta import filter_options
+
+frame.page_guard()
+st.title("Compare organisations")
+st.markdown("Up to five organisations on the same charts: their releases and how open they are, their best "
+            "capability score over time, and the Hub downloads of their models and of what others built on them. "
+            "A parent organisation (Alphabet, Meta, Alibaba, …) gathers its units.")
+frame.require("releases")
+choices = data.run(filter_options).choices.get("org", [])
+picked = st.multiselect("Organisations", choices, key="orgs", max_selections=lookup.MAX_COMPARED,
+                        bind="query-params", placeholder="Choose two to five organisations")
+if len(picked) < 2:
+    st.info("Choose at least two organisations to compare.", icon=":material/compare_arrows:")
+    st.stop()
+links_line("organization", picked, "Their pages")
+everyone = Filters()  # each chart shows the organisations picked, whatever the sidebar's filters say
+
+releases = data.run(lookup.compare_releases, picked)
+left, right = st.columns(2)
+with left:
+    fig = px.bar(charts.plain(releases), x="year", y="releases", color="organization", barmode="group",
+                 template=charts.TEMPLATE, hover_data=["open"]) if not releases.empty else None
+    if fig is not None:
+        fig.update_xaxes(type="category")
+    chart_block("compare_releases", "Releases per year",
+                "Each organisation's releases in Epoch AI's data per year (hover for how many had open weights).",
+                fig, releases, [EPOCH_MODELS], everyone)
+with right:
+    fig = px.line(charts.plain(releases), x="year", y="open_share_pct", color="organization", markers=True,
+                  template=charts.TEMPLATE) if not releases.empty else None
+    if fig is not None:
+        fig.update_layout(yaxis_title="Open-weight share (%)")
+        fig.update_xaxes(type="category")
+    chart_block("compare_open_share", "Open-weight share per year",
+                "The share of each organisation's releases of known accessibility whose weights are open.",
+                fig, releases, [EPOCH_MODELS], everyone)
+
+capability = data.run(lookup.compare_capability, picked)
+fig = None
+if not capability.empty:
+    shown = charts.plain(capability).assign(line=lambda f: f["organization"] + " (" + f["group"] + ")")
+    fig = px.line(shown, x="release_date", y="best", color="line", line_shape="hv", markers=True,
+                  template=charts.TEMPLATE, hover_data=["model"])
+    fig.update_layout(xaxis_title=None, yaxis_title="Best ECI score so far")
+chart_block("compare_capability", "Best capability score over time, open and closed",
+            "The highest Epoch Capabilities Index of each organisation's models released so far, its open and its "
+            "closed models apart (a step at each new best).", fig, capability, [EPOCH_BENCHMARKS], everyone,
+            empty_message="None of these organisations has a model scored on the capabilities index.")
+
+hub = data.run(lookup.compare_hub, picked)
+left, right = st.columns(2)
+for column, measure, title, how in (
+        (left, "own", "Hub downloads of their models over time",
+         "The 30-day downloads of each organisation's own Hub models at each snapshot date"),
+        (right, "derivatives", "Hub downloads of what others built on them",
+         "The 30-day downloads of the models others derived from theirs (fine-tunes, adapters, quantisations, "
+         "merges)")):
+    fig = px.line(charts.plain(hub), x="snapshot_date", y=measure, color="organization", markers=True,
+                  template=charts.TEMPLATE) if not hub.empty else None
+    if fig is not None:
+        fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+    with column:
+        chart_block(f"compare_hub_{measure}", title, how + ".", fig, hub, [HUB], everyone,
+                    empty_message="No Hub snapshot of these organisations' models.")
