@@ -1,5 +1,6 @@
 # The README's two commands:
-#   make run    set everything up, ingest if there is no database yet, start the dashboard
+#   make run    set everything up, start the dashboard at once (the starter snapshot on a first run),
+#               and fetch the sources in the background when there is nothing fetched yet
 #   make test   set everything up (Python packages, Debian's chromium) and run the whole test suite
 #
 # Everything lands in .venv/; nothing is installed system-wide except chromium (apt-get).

@@ -26,14 +26,15 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def needs_fetch(settings: Settings) -> bool:
-    """No database, or one that holds nothing fetched yet (only the starter snapshot)."""
+    """No database, one that holds nothing fetched yet (only the starter snapshot), or one this
+    version cannot read (damaged, or of an older schema)."""
     if not settings.db_path.exists():
         return True
     try:
         with open_readonly(settings.db_path) as con:
             rows = con.execute("SELECT run_id FROM sources WHERE status = 'ok'").fetchall()
     except PipelineError:
-        return False  # a damaged database: `make ingest` says what to do; the page says it too
+        return True  # damaged, or written by an older version: an ingest sets it aside or rebuilds it
     return all(is_starter({"run_id": run_id}) for run_id, in rows)
 
 

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from landscape.archive import list_archives, verify, write_archive
+from pipeline.activity import ActivityFile
 from pipeline.config import load_settings
 from pipeline.starter import bundled, seed
 from tests.helpers import metric, sql
@@ -75,3 +76,18 @@ def test_dated_snapshots_are_written_listed_verified_and_pruned(starter_app, mon
     listed = next(d.value for d in at.dataframe if "size (MB)" in d.value.columns)
     assert list(listed["date"]) == ["2026-11-03", "2026-11-02"]
     assert at.download_button(key="snapshot-releases.parquet")
+
+
+def test_an_ingest_under_way_is_shown_in_the_sidebar(starter_app):
+
+    open_page, settings = starter_app
+    activity = ActivityFile(settings.db_path, "hub")  # this process: alive, so "running"
+    activity.step("hub top", 2, 5, "pages")
+    activity.note("waiting 12s for the rate-limit window")
+    at = open_page()
+    assert not at.exception
+    line = next(c.value for c in at.caption if "Ingest under way" in c.value)
+    shown = line.replace("\\", "")  # markdown escapes
+    assert "hub top: 2 of 5 pages" in shown and "waiting 12s for the rate-limit window" in shown
+    activity.finish("published")
+    assert not any("Ingest under way" in c.value for c in open_page().caption)
