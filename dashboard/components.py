@@ -76,13 +76,13 @@ def link_to(kind: str, value: str) -> str:
 def page_link_to(kind: str, value: str, label: str | None = None) -> None:
     """A link to an organisation's or a model's page, its label shown as text."""
     page, key = LOOKUP_PAGES[kind]
-    st.page_link(page, label=md_escape(label or value)[:120], query_params={key: value})
+    st.page_link(page, label=md_escape((label or value)[:120]), query_params={key: value})  # cut, then escape
 
 
 def links_line(kind: str, values: Iterable[str], lead: str = "Open") -> None:
     """One line of Markdown links to the pages of ``values`` (organisations or models): labels
     escaped as text, targets percent-encoded."""
-    links = [f"[{md_escape(v)[:60]}]({link_to(kind, v)})" for v in values if isinstance(v, str) and v]
+    links = [f"[{md_escape(v[:60])}]({link_to(kind, v)})" for v in values if isinstance(v, str) and v]
     if links:
         st.caption(f"{lead}: " + " · ".join(links))
 
