@@ -6,9 +6,10 @@ Order of a run:
 2. carry the history tables over from the published database (snapshots, runs, quarantine,
    sources), and the tables of every source this run does not fetch;
 3. Epoch first (its developer ids decide which Hub organisations are listed), then the
-   benchmarks, the Arena and the Hub, resuming from pages stored by an earlier attempt with the
-   same options;
-4. derive organisations and attributed models, record today's adoption snapshot;
+   benchmarks, the Arena and the Hub (every scope, or with ``refresh`` only what changed since
+   the last run), resuming from pages stored by an earlier attempt with the same options;
+4. derive organisations, attributed models and the search table, record today's adoption
+   snapshot, then, when asked for (``history``), backfill older snapshots from hub-stats;
 5. publish by atomic replace. Any exception before that discards the build file.
 
 A source that fails (network, HTTP error, a file that makes no sense) does not stop the run:
