@@ -19,7 +19,8 @@ from pathlib import Path
 from pipeline.activity import read_activity
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
-from pipeline.starter import is_starter, seed
+from pipeline.runs import is_starter
+from pipeline.starter import seed
 from pipeline.storage import open_readonly
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

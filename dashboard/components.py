@@ -88,13 +88,14 @@ def links_line(kind: str, values: Iterable[str], lead: str = "Open") -> None:
 
 
 def not_found(kind: str, text: str, suggestions: list[str]) -> None:
-    """A clear "not found" for a link to an unknown organisation or model, with the closest keys."""
-    noun = "organisation" if kind == "organisation" else "model"
+    """A clear "not found" for a link to an unknown organisation or model (``kind`` as in
+    :data:`LOOKUP_PAGES`), with the closest keys."""
+    noun = "organisation" if kind == "organization" else "model"
     st.warning(f"No {noun} named `{quoted(text)}` in this database.", icon=":material/search_off:")
     if suggestions:
         st.markdown("Did you mean:")
         for suggestion in suggestions:
-            page_link_to("organization" if kind == "organisation" else "model", suggestion)
+            page_link_to(kind, suggestion)
 
 
 def hub_coverage_line(filters: Filters, basis: str = "origin", measure: str = "downloads_30d") -> str:

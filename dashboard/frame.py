@@ -16,8 +16,8 @@ from landscape.queries import lookup
 from landscape.queries.meta import NOTHING_PUBLISHED, DataState, FilterOptions, filter_options
 from pipeline.activity import read_activity
 from pipeline.config import load_settings
+from pipeline.runs import is_starter
 from pipeline.sources import SOURCES
-from pipeline.starter import is_starter
 
 FETCH_HELP = ("`make ingest` (or `python -m pipeline ingest`) on a machine that can reach epoch.ai and "
               "huggingface.co fetches current data; `make run` tries it in the background.")

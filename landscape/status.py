@@ -21,8 +21,7 @@ from landscape.queries import coverage, meta
 from pipeline.activity import Activity, read_activity
 from pipeline.config import Settings
 from pipeline.errors import StorageError
-from pipeline.runs import RunRecord, read_journal
-from pipeline.starter import is_starter
+from pipeline.runs import RunRecord, is_starter, read_journal
 from pipeline.storage import open_readonly, table_counts
 
 

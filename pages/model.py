@@ -9,6 +9,7 @@ from dashboard.components import HUB, chart_block, download_csv, not_found, page
 from dashboard.markdown import md_escape
 from landscape.filters import Filters
 from landscape.queries import lookup
+from pipeline.config import load_settings
 
 frame.page_guard()
 model_id = (st.query_params.get("id") or "")[:300]
@@ -31,7 +32,7 @@ def text(value: object) -> str:
 
 # --- facts --------------------------------------------------------------------------------------
 # an id in the database passed the Hub's repo-id rule (letters, digits, - _ . and one /): safe in a URL
-st.markdown(f"[Open on the Hub]({HUB.url.rsplit('/models', 1)[0]}/{model_id})")
+st.markdown(f"[Open on the Hub]({load_settings().hub_endpoint}/{model_id})")
 cols = st.columns(4)
 cols[0].metric("Downloads, last 30 days", f"{int(row['downloads_30d'] or 0):,}")
 cols[1].metric("All-time downloads", f"{int(row['downloads_all_time'] or 0):,}" if row["downloads_all_time"] ==

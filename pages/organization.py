@@ -23,7 +23,7 @@ if not name:
 facts = data.run(lookup.organization_facts, name)
 releases = data.run(lookup.organization_releases, name)
 if facts.empty and releases.empty:
-    not_found("organisation", name, data.run(lookup.suggestions, name, "organization"))
+    not_found("organization", name, data.run(lookup.suggestions, name, "organization"))
     st.stop()
 
 # --- who ----------------------------------------------------------------------------------------

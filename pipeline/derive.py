@@ -19,7 +19,7 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.model_tree import resolve_roots
-from pipeline.registry import Registry
+from pipeline.registry import KINDS, Registry
 
 # Epoch's "Organization categorization" → a kind, for developer ids the registry does not list.
 EPOCH_KINDS = {"industry": "company", "academia": "university", "government": "government",
@@ -84,8 +84,7 @@ def build_organizations(con: duckdb.DuckDBPyConnection, registry: Registry) -> i
     """)
     con.execute("UPDATE organizations SET kind = m.kind FROM (SELECT unnest(?) AS category, unnest(?) AS kind) m "
                 "WHERE organizations.kind = m.category", [list(EPOCH_KINDS), list(EPOCH_KINDS.values())])
-    con.execute("UPDATE organizations SET kind = NULL WHERE kind NOT IN (SELECT unnest(?))", [list(KIND_BUCKETS) + [
-        "lab", "company", "university", "non-profit", "government"]])
+    con.execute("UPDATE organizations SET kind = NULL WHERE kind NOT IN (SELECT unnest(?))", [list(KINDS)])
     # A person is not an organisation: an individual's account keeps its kind, and no organisation
     # name that would rank it among the organisations.
     rows = [(r.namespace, None if r.kind == "individual" else r.organization, r.kind, r.country, r.parent,

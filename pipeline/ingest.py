@@ -58,6 +58,7 @@ from pipeline.progress import Progress
 from pipeline.registry import load_registry
 from pipeline.runs import (
     RUN_COLUMNS,
+    STARTER_RUN,
     RunRecord,
     append_journal,
     new_run_id,
@@ -69,7 +70,6 @@ from pipeline.sources import DEFAULT_SOURCE_IDS, SOURCES
 from pipeline.storage import Build, table_counts
 
 SOURCE_IDS = tuple(SOURCES)  # in the order a run fetches them
-STARTER_RUN = "starter"  # the `run_id` of the rows the bundled starter snapshot published (pipeline/starter.py)
 # A first run with network should finish in a few minutes within anonymous rate limits:
 # 5 pages of the most downloaded models plus one or two pages per attributed organisation.
 DEFAULT_HUB_LIMIT = 5000

@@ -61,6 +61,16 @@ RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "sources", "opti
                "rate_limit_waits", "rate_limit_wait_seconds", "error", "failed_sources", "notes", "hub_requests")
 
 
+# The `run_id` of the `sources` rows the bundled starter snapshot published (pipeline/starter.py):
+# no fetch made them.
+STARTER_RUN = "starter"
+
+
+def is_starter(source_row: dict | None) -> bool:
+    """Whether a ``sources`` row is the bundled snapshot's rather than a fetch's."""
+    return bool(source_row) and source_row.get("run_id") == STARTER_RUN
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable id, unique per attempt (microseconds: two runs can start in the same second)."""
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")

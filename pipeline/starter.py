@@ -30,9 +30,10 @@ import orjson
 from pipeline.config import Settings, load_settings
 from pipeline.derive import build_organizations, build_search
 from pipeline.errors import ConfigError
-from pipeline.ingest import STARTER_RUN, IngestOptions, ingest
+from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.registry import load_registry
+from pipeline.runs import STARTER_RUN
 from pipeline.storage import Build, open_readonly
 
 # What the Epoch pages read. Scores are kept as built (they join Epoch's releases); the facts
@@ -133,8 +134,3 @@ def seed(settings: Settings, starter: Starter | None = None) -> Starter | None:
         build.con.execute("INSERT OR REPLACE INTO meta VALUES ('starter_as_of', ?)", [starter.as_of.isoformat()])
         build.publish()
     return starter
-
-
-def is_starter(source_row: dict | None) -> bool:
-    """Whether a ``sources`` row is the bundled snapshot's rather than a fetch's."""
-    return bool(source_row) and source_row.get("run_id") == STARTER_RUN

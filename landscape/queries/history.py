@@ -22,8 +22,8 @@ import pandas as pd
 
 from landscape.filters import Filters, condition
 from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
+from landscape.queries.coverage import BASES
 
-BASES = {"origin": "origin_bucket", "uploader": "uploader_bucket"}
 # Europe for the share chart: the EU, the EEA, the United Kingdom and Switzerland.
 EUROPE = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
           "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB", "CH")
