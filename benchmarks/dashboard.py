@@ -6,9 +6,17 @@
    too when present (else the hand-written fixture rows). ``--db PATH`` reuses a database.
 2. Each page is rendered once per filter combination with Streamlit's AppTest, recording the
    queries it asks :func:`dashboard.data.run` for, so the timed queries are exactly the pages'.
+   The organisation, model and comparison pages are rendered for the most downloaded
+   organisation, the root with most derivatives and the top two organisations.
 3. Each page's queries are timed in a fresh process: **cold** (a new process and connection) and
-   **warm** (the same queries again on that connection; no Streamlit cache involved).
-4. Peak memory of a process rendering every page (the app's own), beside the naive way: the
+   **warm** (the same queries again on that connection; no Streamlit cache involved), with the
+   **rows** DuckDB scanned for them (its profiler's ``total_rows_scanned``), and again with the
+   rollups switched off (:func:`landscape.queries.facts.base_tables`): the queries as they would
+   be without them.
+4. **First visit**: in a fresh process (Python and the app's modules imported, nothing cached),
+   the page rendered once by AppTest, as a fresh server's first visitor would have it run;
+   the browser's side is measured by ``benchmarks/visits.py``.
+5. Peak memory of a process rendering every page (the app's own), beside the naive way: the
    whole ``models`` table loaded into pandas, and the same aggregations done there.
 
 Prints the figures; it does not pass or fail. Usage::
@@ -33,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ["overview", "openness", "adoption", "licences", "gap", "lineage", "explorer"]
+LOOKUP_PAGES = ["organization", "model", "compare"]  # no global filters: rendered once
 # filter combinations, as link parameters
 COMBOS = {
     "no filter": {},
@@ -63,6 +72,26 @@ def build_database(folder: Path, models: int) -> Path:
                         "--hub-full"], env=env, cwd=ROOT, check=True)
         print(f"built {db} ({models:,} models) in {time.perf_counter() - started:.0f}s", flush=True)
     return db
+
+
+def lookup_links(db: Path) -> dict[str, dict]:
+    """The links the lookup pages are visited with: the most downloaded organisation (and the
+    next, for the comparison), and the root with most derivatives."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    orgs = [r[0] for r in con.execute("SELECT organization FROM models WHERE organization IS NOT NULL GROUP BY 1 "
+                                      "ORDER BY sum(downloads_30d) DESC LIMIT 2").fetchall()]
+    (model,), = con.execute("SELECT root_model FROM models WHERE depth > 0 GROUP BY 1 ORDER BY count(*) DESC "
+                            "LIMIT 1").fetchall()
+    con.close()
+    return {"organization": {"name": orgs[0]}, "model": {"id": model}, "compare": {"orgs": orgs}}
+
+
+def visits(db: Path) -> list[tuple[str, str, dict]]:
+    """(page, filter set name, link parameters) of every visit the benchmark makes."""
+    out = [(page, combo, query) for combo, query in COMBOS.items() for page in PAGES]
+    return out + [(page, "no filter", query) for page, query in lookup_links(db).items()]
 
 
 def render(page: str, query: dict[str, str], before_page=lambda: None):  # noqa: ANN001, ANN201
@@ -101,13 +130,12 @@ def record(db: Path, out: Path) -> None:
 
     data.run = recording
     plans: dict = {}
-    for combo, query in COMBOS.items():
-        for page in PAGES:
-            at = render(page, query, before_page=calls.clear)
-            if page == "overview" and not calls:
-                at.run()  # the landing render was served from cache: run again to record
-            plans[(page, combo)] = [c for c in calls if c[1] not in ("filter_options",)]
-            calls.clear()
+    for page, combo, query in visits(db):
+        at = render(page, query, before_page=calls.clear)
+        if page == "overview" and not calls:
+            at.run()  # the landing render was served from cache: run again to record
+        plans[(page, combo)] = [c for c in calls if c[1] not in ("filter_options",)]
+        calls.clear()
     out.write_bytes(pickle.dumps(plans))
 
 
@@ -146,29 +174,86 @@ def lookup_timings(db: Path) -> list[tuple[str, float, float]]:
     return out
 
 
-def time_plan(db: Path, plan_file: Path, page: str, combo: str) -> None:
-    """Child: time one page's queries cold (first, on a new connection) and warm (again)."""
-    import importlib
+class _Counting:
+    """A connection that adds up the rows DuckDB's profiler says each statement scanned."""
+
+    def __init__(self, con) -> None:  # noqa: ANN001
+        self.con, self.rows = con, 0
+        con.execute("SET enable_profiling = 'no_output'")
+
+    def execute(self, *args):  # noqa: ANN002, ANN201
+        self.con.execute(*args)
+        return self
+
+    def _scanned(self) -> None:
+        def walk(node: dict) -> int:
+            return node.get("rows_scanned", 0) + sum(walk(c) for c in node.get("children", []))
+        info = json.loads(self.con.get_profiling_information(format="json"))
+        self.rows += sum(walk(node) for node in info.get("operator", []))
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - df(), fetchall(), fetchone(): then count
+        def fetch(*args):  # noqa: ANN002, ANN202
+            out = getattr(self.con, name)(*args)
+            self._scanned()
+            return out
+        return fetch
+
+
+def time_plan(db: Path, plan_file: Path, page: str, combo: str, base: bool = False) -> None:
+    """Child: time one page's queries cold (first, on a new connection) and warm (again); ``base``:
+    with the rollups switched off."""
+    import contextlib
 
     import duckdb
 
+    from landscape.queries import facts
+
     calls = pickle.loads(plan_file.read_bytes())[(page, combo)]
     con = duckdb.connect(str(db), read_only=True)
-    timings = []
+    with facts.base_tables() if base else contextlib.nullcontext():
+        _time_calls(con, calls)
+
+
+def _time_calls(con, calls: list) -> None:  # noqa: ANN001
+    import importlib
+
+    timings, each = [], {}
     for _ in range(3):
         started = time.perf_counter()
         for module, name, args in calls:
+            begun = time.perf_counter()
             getattr(importlib.import_module(module), name)(con, *args)
+            key = f"{module.rsplit('.', 1)[-1]}.{name}"
+            each[key] = min(each.get(key, float("inf")), (time.perf_counter() - begun) * 1000)
         timings.append((time.perf_counter() - started) * 1000)
-    print(json.dumps({"queries": len(calls), "cold": timings[0], "warm": min(timings[1:])}))
+    counting, rows = _Counting(con), {}
+    for module, name, args in calls:
+        before = counting.rows
+        getattr(importlib.import_module(module), name)(counting, *args)
+        key = f"{module.rsplit('.', 1)[-1]}.{name}"
+        rows[key] = max(rows.get(key, 0), counting.rows - before)
+    print(json.dumps({"queries": len(calls), "cold": timings[0], "warm": min(timings[1:]), "each": each,
+                      "rows": counting.rows, "rows_each": rows}))
+
+
+def first_visit(db: Path, page: str, query_json: str) -> None:
+    """Child: a fresh process's first render of a page (after imports), as a fresh server's first visitor."""
+    os.environ["LANDSCAPE_DB"] = str(db)
+    import streamlit.testing.v1  # noqa: F401 - imported before the clock starts, as a running server has it
+
+    import dashboard.data  # noqa: F401
+    import dashboard.frame  # noqa: F401
+
+    started = time.perf_counter()
+    render(page, json.loads(query_json))
+    print(json.dumps({"seconds": time.perf_counter() - started}))
 
 
 def app_memory(db: Path) -> None:
     """Child: render every page under every combination (as a session would); peak RSS is printed by the parent."""
     os.environ["LANDSCAPE_DB"] = str(db)
-    for query in COMBOS.values():
-        for page in PAGES:
-            render(page, query)
+    for page, _, query in visits(db):
+        render(page, query)
 
 
 def naive(db: Path) -> None:
@@ -210,6 +295,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="an existing database to time (default: build one)")
     parser.add_argument("--models", type=int, default=3_000_000)
     parser.add_argument("--lookup-only", action="store_true", help="time only search and the lookup pages")
+    parser.add_argument("--plans", type=Path, help="keep the recorded page queries in this file (and reuse it)")
+    parser.add_argument("--detail", action="store_true", help="also print each query's warm time")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -217,7 +304,9 @@ def main() -> None:
         if kind == "record":
             record(Path(rest[0]), Path(rest[1]))
         elif kind == "time":
-            time_plan(Path(rest[0]), Path(rest[1]), rest[2], rest[3])
+            time_plan(Path(rest[0]), Path(rest[1]), rest[2], rest[3], base=rest[4:] == ["base"])
+        elif kind == "visit":
+            first_visit(Path(rest[0]), rest[1], rest[2])
         elif kind == "memory":
             app_memory(Path(rest[0]))
         elif kind == "naive":
@@ -237,15 +326,22 @@ def main() -> None:
             print(f"{name[:48]:<48} {cold:>8.0f} {warm:>8.0f}", flush=True)
         if args.lookup_only:
             return
-        plans = Path(tmp) / "plans.pickle"
-        child(["--child", "record", str(db), str(plans)])
-        print(f"\n{n_models:,} models. Each page's queries together (ms):\n")
-        print(f"{'page':<12} {'filters':<20} {'queries':>7} {'cold':>8} {'warm':>8}")
-        for page in PAGES:
-            for combo in COMBOS:
-                _, _, out = child(["--child", "time", str(db), str(plans), page, combo])
-                r = json.loads(out)
-                print(f"{page:<12} {combo:<20} {r['queries']:>7} {r['cold']:>8.0f} {r['warm']:>8.0f}", flush=True)
+        plans = args.plans or Path(tmp) / "plans.pickle"
+        if not plans.exists():
+            child(["--child", "record", str(db), str(plans)])
+        print(f"\n{n_models:,} models. Each page's queries together: cold and warm ms and rows scanned, with "
+              "the rollups and without them;\nthe first visit of the page in a fresh process (AppTest), s:\n")
+        print(f"{'page':<12} {'filters':<20} {'queries':>7} {'cold':>7} {'warm':>7} {'rows':>11} "
+              f"{'no rollups: cold':>17} {'warm':>7} {'rows':>11} {'first visit':>12}")
+        for page, combo, query in sorted(visits(db), key=lambda v: [*PAGES, *LOOKUP_PAGES].index(v[0])):
+            r = json.loads(child(["--child", "time", str(db), str(plans), page, combo])[2])
+            b = json.loads(child(["--child", "time", str(db), str(plans), page, combo, "base"])[2])
+            v = json.loads(child(["--child", "visit", str(db), page, json.dumps(query)])[2])
+            print(f"{page:<12} {combo:<20} {r['queries']:>7} {r['cold']:>7.0f} {r['warm']:>7.0f} {r['rows']:>11,} "
+                  f"{b['cold']:>17.0f} {b['warm']:>7.0f} {b['rows']:>11,} {v['seconds']:>12.1f}", flush=True)
+            if args.detail:
+                for name, ms in sorted(r["each"].items(), key=lambda item: -item[1]):
+                    print(f"{'':<12} {'':<20} {name:<42} {ms:>6.0f} ms {r['rows_each'][name]:>11,} rows")
         seconds, rss, _ = child(["--child", "memory", str(db)])
         print(f"\napp: every page × {len(COMBOS)} filter sets rendered in {seconds:.1f}s, peak memory {rss / 1e6:,.0f} MB")
         seconds, rss, out = child(["--child", "naive", str(db)])

@@ -6,17 +6,51 @@ fixed colour maps, so the same country or group looks the same on every page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+import streamlit as st
 
 from dashboard.colors import ACCESS, LICENSE_FAMILY, country_color_map, country_label
+from dashboard.data import code_key
 from landscape.queries import NOT_COUNTRIES, OTHER
 
 COUNTRY_LABEL = "Country"
 TEMPLATE = "plotly_white"
+# The layout every chart gets (dashboard.components.chart_block): room for the title, no legend title.
+FINISH = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "legend_title_text": ""}
+_SHARED = "_landscape_shared"  # set on a cached figure: shared by every session, never to be changed
+
+
+def finish(fig: go.Figure) -> go.Figure:
+    """The layout every chart gets (margins, no legend title), unless the figure has it already."""
+    if not getattr(fig, _SHARED, False):
+        fig.update_layout(**FINISH)
+    return fig
+
+
+@st.cache_resource(max_entries=1000, show_spinner=False)
+def _built(key: str, _build: Callable[..., go.Figure | None], args: tuple, kwargs: dict) -> go.Figure | None:
+    fig = _build(*args, **kwargs)
+    if fig is not None:
+        finish(fig)
+        setattr(fig, _SHARED, True)
+    return fig
+
+
+def figure(build: Callable[..., go.Figure | None], *args: object, **kwargs: object) -> go.Figure | None:
+    """``build(*args, **kwargs)``, built once per distinct input and shared by every session and rerun.
+
+    Building a Plotly figure (Plotly Express above all) costs tens of milliseconds of validation
+    even for a frame of a dozen rows, on every rerun; the figure of the same rows is the same. The
+    builder must be a pure function of its arguments (query results and options, all passed in:
+    the cache key is the builder's code and the arguments' contents), and the figure it returns is
+    shared: nothing may change it afterwards (:func:`dashboard.components.chart_block` leaves a
+    shared figure as it is; it was finished here).
+    """
+    return _built(code_key(build), build, args, kwargs)
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:

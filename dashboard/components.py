@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data
+from dashboard.charts import finish
+from dashboard.data import derived
 from dashboard.markdown import md_escape
 from landscape.csv_safety import frame_to_csv
 from landscape.filters import Filters, quoted
@@ -35,8 +37,9 @@ def file_name(name: str, filters: Filters, ext: str = "csv") -> str:
 
 def download_csv(name: str, data: pd.DataFrame, filters: Filters, label: str = "Download CSV") -> None:
     """A download button for ``data`` as CSV (formula cells neutralised)."""
-    st.download_button(label, data=frame_to_csv(data), file_name=file_name(name, filters), mime="text/csv",
-                       key=f"download-{name}", on_click="ignore", icon=":material/download:")
+    # the CSV of the same rows is the same bytes: written once, not on every rerun
+    st.download_button(label, data=derived(frame_to_csv, data), file_name=file_name(name, filters),
+                       mime="text/csv", key=f"download-{name}", on_click="ignore", icon=":material/download:")
 
 
 def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | None, data: pd.DataFrame,
@@ -55,7 +58,7 @@ def chart_block(name: str, title: str, how_to_read: str, figure: go.Figure | Non
         if data.empty or figure is None:
             st.info(empty_message, icon=":material/filter_alt_off:")
         else:
-            figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="")
+            finish(figure)  # a figure from dashboard.charts.figure is finished (and shared) already
             st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False})
         sources_md = "; ".join(s.markdown() for s in sources)
         st.caption(f"Source: {sources_md}. Filters: {md_escape(filters_line(filters))}."

@@ -15,6 +15,7 @@ to it is computed from them.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import types
 import warnings
@@ -88,6 +89,42 @@ def run(query: Callable[..., T], *args: object) -> T:
     if version is None:
         raise StorageError(f"no database at {load_settings().db_path}: run `python -m pipeline ingest` first")
     return _cached(version, query, args)
+
+
+def _code_digest(code: types.CodeType, digest: hashlib._Hash) -> None:
+    # a code object's own bytes, names and constants, nested functions and comprehensions included
+    # (their repr would carry a memory address, different on every run of a page script)
+    digest.update(code.co_code)
+    digest.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _code_digest(const, digest)
+        else:
+            digest.update(repr(const).encode())
+
+
+def code_key(fn: Callable[..., object]) -> str:
+    """A function's identity for a cache: its name, file and code (a function defined in a page
+    script is a new object on every run; two pages may each define one of the same name)."""
+    if fn.__closure__:  # what a closure reads would be an input the key does not see
+        raise TypeError(f"{fn.__qualname__} reads variables of an enclosing function: pass them as arguments")
+    digest = hashlib.sha1(usedforsecurity=False)
+    _code_digest(fn.__code__, digest)
+    digest.update(repr((fn.__defaults__, fn.__kwdefaults__)).encode())
+    return f"{fn.__module__}.{fn.__qualname__}@{fn.__code__.co_filename}:{digest.hexdigest()}"
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _derived(key: str, _transform: Callable[..., Any], args: tuple) -> Any:
+    return _transform(*args)
+
+
+def derived(transform: Callable[..., T], *args: object) -> T:
+    """``transform(*args)``, for a pure function of query results (pandas work after a query: a
+    reshaping, a share, a ranking), cached by its code and the contents of its arguments, so a
+    rerun or another session with the same results does not redo it. Everything it reads must be
+    an argument (or a constant)."""
+    return _derived(code_key(transform), transform, args)
 
 
 def start_run() -> None:

@@ -64,6 +64,77 @@ def stacked_facets(df: pd.DataFrame, x: str, measures: dict[str, str], facet: st
     return fig
 
 
+# Figure builders: pure functions of a query result and the options they are given, so that
+# charts.figure builds each figure once per distinct input (a rerun with the same inputs reuses it).
+
+def cohorts_figure(cohorts: pd.DataFrame, downloads_title: str) -> go.Figure:
+    return stacked_facets(cohorts, "month", {"models": "Models created", "downloads": downloads_title}, "facet_row",
+                          category_orders={charts.COUNTRY_LABEL: charts.country_order(cohorts, "origin_country")},
+                          height=620)
+
+
+def sizes_figure(sizes: pd.DataFrame, downloads_title: str) -> go.Figure:
+    classes = charts.plain(pd.DataFrame({"c": q.SIZE_CLASSES}))["c"].tolist()  # as Plotly will see them
+    return stacked_facets(sizes, "size_class", {"models": "Models", "downloads": downloads_title}, "facet_col",
+                          category_orders={"size_class": classes,
+                                           charts.COUNTRY_LABEL: charts.country_order(sizes, "origin_country")})
+
+
+def recent_figure(recent: pd.DataFrame) -> go.Figure:
+    fig = px.bar(named(recent), x=charts.COUNTRY_LABEL, y="recent_share_pct", color=charts.COUNTRY_LABEL,
+                 template=charts.TEMPLATE, color_discrete_map=country_color_map(recent["origin_country"]),
+                 hover_data=["recent_downloads", "downloads", "recent_models", "models"])
+    fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Share of downloads (%)")
+    return fig
+
+
+def concentration_figure(concentration: pd.DataFrame) -> go.Figure:
+    shown = charts.plain(concentration)
+    pairs = zip(concentration["scope"], concentration["origin_country"], strict=True)
+    shown["Scope"] = ["All models" if scope == "all" else country_label(code) for scope, code in pairs]
+    palette = {"All models": "#252525"}
+    palette.update(country_color_map(concentration.loc[concentration["scope"] == "country", "origin_country"]))
+    fig = px.bar(shown, x="Scope", y="top_share_pct", color="Scope", template=charts.TEMPLATE,
+                 color_discrete_map=palette, hover_data=["top_downloads", "downloads", "models"])
+    fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Top-10 share of downloads (%)")
+    return fig
+
+
+def organizations_figure(orgs: pd.DataFrame, downloads_title: str) -> go.Figure:
+    shown = charts.plain(orgs)
+    shown[charts.COUNTRY_LABEL] = [country_label(c) for c in orgs["country"]]
+    fig = px.bar(shown, x="downloads", y="organization", color=charts.COUNTRY_LABEL, orientation="h",
+                 template=charts.TEMPLATE, color_discrete_map=country_color_map(orgs["country"]),
+                 hover_data=["models", "likes", "kind", "intermediary"])
+    fig.update_yaxes(categoryorder="total ascending", title=None)
+    fig.update_layout(xaxis_title=downloads_title, height=620)
+    return fig
+
+
+def history_by_country_figure(series: pd.DataFrame) -> go.Figure:
+    shown = h.with_gaps(charts.with_country_names(series), "snapshot_date", charts.COUNTRY_LABEL, "downloads")
+    fig = px.line(shown, x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
+                  template=charts.TEMPLATE, color_discrete_map=country_color_map(series["country"]),
+                  category_orders={charts.COUNTRY_LABEL: charts.country_order(series, "country")})
+    fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+    return fig
+
+
+def region_lines(frame: pd.DataFrame, value: str, y_title: str) -> go.Figure:
+    shown = h.with_gaps(charts.plain(frame), "snapshot_date", "region", value)
+    fig = px.line(shown, x="snapshot_date", y=value, color="region", markers=True, template=charts.TEMPLATE,
+                  color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
+    fig.update_layout(xaxis_title=None, yaxis_title=y_title)
+    return fig
+
+
+def families_figure(fams: pd.DataFrame) -> go.Figure:
+    shown = h.with_gaps(charts.plain(fams), "snapshot_date", "family", "downloads")
+    fig = px.line(shown, x="snapshot_date", y="downloads", color="family", markers=True, template=charts.TEMPLATE)
+    fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", height=520)
+    return fig
+
+
 st.title("Hub adoption")
 st.markdown("What people download and like on the Hugging Face Hub, by country. The Hub has no "
             "country field: a model counts for its **uploader's country** (the organisation behind the "
@@ -115,20 +186,17 @@ with left:
                 "Each country has two bars: the downloads of models its organisations uploaded, and of "
                 "models whose root base model comes from it (derivatives count for the root's country). "
                 "The twelve countries with most downloads are shown; the rest are summed as *Other "
-                "countries*.", country_bars(by_country, "downloads", measure.capitalize()), by_country, [HUB],
+                "countries*.", charts.figure(country_bars, by_country, "downloads", measure.capitalize()), by_country, [HUB],
                 filters, coverage=both_coverage)
 with right:
     chart_block(f"likes_by_country_{downloads}", "Likes by country",
                 "Likes of the same models, counted the same two ways (the countries are those with most "
-                "downloads).", country_bars(likes, "likes", "Likes"), likes, [HUB], filters,
+                "downloads).", charts.figure(country_bars, likes, "likes", "Likes"), likes, [HUB], filters,
                 coverage=f"{hub_coverage_line(filters, 'origin', 'likes')}; {hub_coverage_line(filters, 'uploader', 'likes')}")
 
 # --- cohorts ------------------------------------------------------------------------------------
 cohorts = data.run(q.cohorts, filters, downloads)
-figure = None
-if not cohorts.empty:
-    figure = stacked_facets(cohorts, "month", {"models": "Models created", "downloads": measure.capitalize()},
-                            "facet_row", category_orders={charts.COUNTRY_LABEL: charts.country_order(cohorts, "origin_country")}, height=620)
+figure = charts.figure(cohorts_figure, cohorts, measure.capitalize()) if not cohorts.empty else None
 chart_block(f"cohorts_{downloads}",
             "Cohorts: models created per month and their downloads, by origin country",
             "Top: how many repositories were created each month (repository creation, not release). "
@@ -139,12 +207,7 @@ chart_block(f"cohorts_{downloads}",
 # --- recency and concentration ------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    fig = None
-    if not recent.empty:
-        fig = px.bar(named(recent), x=charts.COUNTRY_LABEL, y="recent_share_pct", color=charts.COUNTRY_LABEL,
-                     template=charts.TEMPLATE, color_discrete_map=country_color_map(recent["origin_country"]),
-                     hover_data=["recent_downloads", "downloads", "recent_models", "models"])
-        fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Share of downloads (%)")
+    fig = charts.figure(recent_figure, recent) if not recent.empty else None
     chart_block(f"recent_share_{downloads}",
                 "Share of downloads going to models created in the last 12 months",
                 f"For each origin country, the {measure} of models created after {since} (twelve months "
@@ -152,16 +215,7 @@ with left:
                 "adoption rides on new models.", fig, recent, [HUB], filters,
                 coverage=origin_coverage)
 with right:
-    fig = None
-    if not concentration.empty:
-        shown = charts.plain(concentration)
-        pairs = zip(concentration["scope"], concentration["origin_country"], strict=True)
-        shown["Scope"] = ["All models" if scope == "all" else country_label(code) for scope, code in pairs]
-        palette = {"All models": "#252525"}
-        palette.update(country_color_map(concentration.loc[concentration["scope"] == "country", "origin_country"]))
-        fig = px.bar(shown, x="Scope", y="top_share_pct", color="Scope", template=charts.TEMPLATE,
-                     color_discrete_map=palette, hover_data=["top_downloads", "downloads", "models"])
-        fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Top-10 share of downloads (%)")
+    fig = charts.figure(concentration_figure, concentration) if not concentration.empty else None
     chart_block(f"concentration_{downloads}", "Concentration: the 10 most downloaded models' share",
                 "The first bar is the share of all downloads that goes to the ten most downloaded models; "
                 "the others repeat it within each origin country (its own ten). Near 100% means a handful "
@@ -170,12 +224,7 @@ with right:
 
 # --- size classes -------------------------------------------------------------------------------
 sizes = data.run(q.size_classes, filters, downloads)
-figure = None
-if not sizes.empty:
-    classes = charts.plain(pd.DataFrame({"c": q.SIZE_CLASSES}))["c"].tolist()  # as Plotly will see them
-    figure = stacked_facets(sizes, "size_class", {"models": "Models", "downloads": measure.capitalize()},
-                            "facet_col", category_orders={"size_class": classes,
-                                                          charts.COUNTRY_LABEL: charts.country_order(sizes, "origin_country")})
+figure = charts.figure(sizes_figure, sizes, measure.capitalize()) if not sizes.empty else None
 chart_block(f"size_classes_{downloads}", "Adoption by model size",
             "Models (left) and downloads (right) per parameter-size class, stacked by origin country. "
             "*unknown* means no parameter count could be read or inferred (from the weights, the base model "
@@ -196,15 +245,7 @@ rank_by = st.segmented_control("Organisations", PAGE_OPTIONS["rank_by"], default
                                     "their parent organisation (Alphabet for Google and Google DeepMind), from the "
                                     "organisation registry.")
 orgs = data.run(q.top_organizations, filters, downloads, view, 20, rank_by == "parent")
-fig = None
-if not orgs.empty:
-    shown = charts.plain(orgs)
-    shown[charts.COUNTRY_LABEL] = [country_label(c) for c in orgs["country"]]
-    fig = px.bar(shown, x="downloads", y="organization", color=charts.COUNTRY_LABEL, orientation="h",
-                 template=charts.TEMPLATE, color_discrete_map=country_color_map(orgs["country"]),
-                 hover_data=["models", "likes", "kind", "intermediary"])
-    fig.update_yaxes(categoryorder="total ascending", title=None)
-    fig.update_layout(xaxis_title=measure.capitalize(), height=620)
+fig = charts.figure(organizations_figure, orgs, measure.capitalize()) if not orgs.empty else None
 how = ("Each model counts for its uploader" if view == "models" else
        "Every model counts for the uploader of its root base model, so repackages count for the original lab")
 chart_block(f"top_organizations_{view}_{rank_by}_{downloads}", "Top organisations by downloads",
@@ -263,14 +304,7 @@ else:
     left, right = st.columns(2)
     for column, basis, label in ((left, "origin", "origin country"), (right, "uploader", "uploader's country")):
         series = data.run(h.by_country, filters, basis)
-        fig = None
-        if not series.empty:
-            shown = h.with_gaps(charts.with_country_names(series), "snapshot_date", charts.COUNTRY_LABEL,
-                                "downloads")
-            fig = px.line(shown, x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
-                          template=charts.TEMPLATE, color_discrete_map=country_color_map(series["country"]),
-                          category_orders={charts.COUNTRY_LABEL: charts.country_order(series, "country")})
-            fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+        fig = charts.figure(history_by_country_figure, series) if not series.empty else None
         with column:
             chart_block(f"history_by_{basis}", f"30-day downloads over time, by {label}",
                         f"Each point is the Hub's 30-day download count on that date, summed by {label} (the six "
@@ -279,12 +313,8 @@ else:
                         coverage=hub_coverage_line(filters, basis, "downloads_30d"))
 
     shares = data.run(h.region_shares, filters, "origin")
-    fig = None
-    if not shares.empty:
-        shown = h.with_gaps(charts.plain(shares), "snapshot_date", "region", "share_pct")
-        fig = px.line(shown, x="snapshot_date", y="share_pct", color="region", markers=True, template=charts.TEMPLATE,
-                      color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
-        fig.update_layout(xaxis_title=None, yaxis_title="Share of 30-day downloads (%)")
+    fig = (charts.figure(region_lines, shares, "share_pct", "Share of 30-day downloads (%)")
+           if not shares.empty else None)
     chart_block("history_region_shares", "Share of downloads: China, the United States, Europe and the rest",
                 "Each date's 30-day downloads split by the origin country of the models (the country of their "
                 "root model's organisation); Europe is the EU, the EEA, the United Kingdom and Switzerland; "
@@ -299,12 +329,8 @@ else:
                            key="history_repackages",
                            help="Off: only originals and derivatives, as The ATOM Project counts adoption.")
     gained = data.run(h.cumulative, filters, since, repackages)
-    fig = None
-    if not gained.empty:
-        shown = h.with_gaps(charts.plain(gained), "snapshot_date", "region", "downloads")
-        fig = px.line(shown, x="snapshot_date", y="downloads", color="region", markers=True, template=charts.TEMPLATE,
-                      color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
-        fig.update_layout(xaxis_title=None, yaxis_title=f"Downloads since {since:%Y-%m-%d}")
+    fig = (charts.figure(region_lines, gained, "downloads", f"Downloads since {since:%Y-%m-%d}")
+           if not gained.empty else None)
     chart_block(f"history_cumulative_{'all' if repackages else 'no_repackages'}",
                 f"Cumulative downloads since {since:%Y-%m-%d}, by origin region",
                 "Each model's all-time download total, less its total on its first snapshot since that date (a "
@@ -313,11 +339,7 @@ else:
                 fig, gained, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_all_time"))
 
     fams = data.run(h.families, filters)
-    fig = None
-    if not fams.empty:
-        shown = h.with_gaps(charts.plain(fams), "snapshot_date", "family", "downloads")
-        fig = px.line(shown, x="snapshot_date", y="downloads", color="family", markers=True, template=charts.TEMPLATE)
-        fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", height=520)
+    fig = charts.figure(families_figure, fams) if not fams.empty else None
     chart_block("history_families", "The largest families over time",
                 "Each line is a root model with everything derived from it (fine-tunes, adapters, quantisations, "
                 "merges), by 30-day downloads; the eight largest on the latest date.",

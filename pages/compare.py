@@ -1,6 +1,8 @@
 """Compare up to five organisations side by side (``/compare?orgs=A&orgs=B``, shareable)."""
 
+import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
@@ -10,6 +12,39 @@ from landscape.queries import lookup
 from landscape.queries.meta import filter_options
 
 frame.page_guard()
+
+
+# Figure builders: pure functions of query results, built once per distinct input (charts.figure).
+
+def releases_figure(releases: pd.DataFrame) -> go.Figure:
+    fig = px.bar(charts.plain(releases), x="year", y="releases", color="organization", barmode="group",
+                 template=charts.TEMPLATE, hover_data=["open"])
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def open_share_figure(releases: pd.DataFrame) -> go.Figure:
+    fig = px.line(charts.plain(releases), x="year", y="open_share_pct", color="organization", markers=True,
+                  template=charts.TEMPLATE)
+    fig.update_layout(yaxis_title="Open-weight share (%)")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def capability_figure(capability: pd.DataFrame) -> go.Figure:
+    shown = charts.plain(capability).assign(line=lambda f: f["organization"] + " (" + f["group"] + ")")
+    fig = px.line(shown, x="release_date", y="best", color="line", line_shape="hv", markers=True,
+                  template=charts.TEMPLATE, hover_data=["model"])
+    fig.update_layout(xaxis_title=None, yaxis_title="Best ECI score so far")
+    return fig
+
+
+def hub_figure(hub: pd.DataFrame, measure: str) -> go.Figure:
+    fig = px.line(charts.plain(hub), x="snapshot_date", y=measure, color="organization", markers=True,
+                  template=charts.TEMPLATE)
+    fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+    return fig
+
 st.title("Compare organisations")
 st.markdown("Up to five organisations on the same charts: their releases and how open they are, their best "
             "capability score over time, and the Hub downloads of their models and of what others built on them. "
@@ -27,30 +62,18 @@ everyone = Filters()  # each chart shows the organisations picked, whatever the 
 releases = data.run(lookup.compare_releases, picked)
 left, right = st.columns(2)
 with left:
-    fig = px.bar(charts.plain(releases), x="year", y="releases", color="organization", barmode="group",
-                 template=charts.TEMPLATE, hover_data=["open"]) if not releases.empty else None
-    if fig is not None:
-        fig.update_xaxes(type="category")
+    fig = charts.figure(releases_figure, releases) if not releases.empty else None
     chart_block("compare_releases", "Releases per year",
                 "Each organisation's releases in Epoch AI's data per year (hover for how many had open weights).",
                 fig, releases, [EPOCH_MODELS], everyone)
 with right:
-    fig = px.line(charts.plain(releases), x="year", y="open_share_pct", color="organization", markers=True,
-                  template=charts.TEMPLATE) if not releases.empty else None
-    if fig is not None:
-        fig.update_layout(yaxis_title="Open-weight share (%)")
-        fig.update_xaxes(type="category")
+    fig = charts.figure(open_share_figure, releases) if not releases.empty else None
     chart_block("compare_open_share", "Open-weight share per year",
                 "The share of each organisation's releases of known accessibility whose weights are open.",
                 fig, releases, [EPOCH_MODELS], everyone)
 
 capability = data.run(lookup.compare_capability, picked)
-fig = None
-if not capability.empty:
-    shown = charts.plain(capability).assign(line=lambda f: f["organization"] + " (" + f["group"] + ")")
-    fig = px.line(shown, x="release_date", y="best", color="line", line_shape="hv", markers=True,
-                  template=charts.TEMPLATE, hover_data=["model"])
-    fig.update_layout(xaxis_title=None, yaxis_title="Best ECI score so far")
+fig = charts.figure(capability_figure, capability) if not capability.empty else None
 chart_block("compare_capability", "Best capability score over time, open and closed",
             "The highest Epoch Capabilities Index of each organisation's models released so far, its open and its "
             "closed models apart (a step at each new best).", fig, capability, [EPOCH_BENCHMARKS], everyone,
@@ -64,10 +87,7 @@ for column, measure, title, how in (
         (right, "derivatives", "Hub downloads of what others built on them",
          "The 30-day downloads of the models others derived from theirs (fine-tunes, adapters, quantisations, "
          "merges)")):
-    fig = px.line(charts.plain(hub), x="snapshot_date", y=measure, color="organization", markers=True,
-                  template=charts.TEMPLATE) if not hub.empty else None
-    if fig is not None:
-        fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+    fig = charts.figure(hub_figure, hub, measure) if not hub.empty else None
     with column:
         chart_block(f"compare_hub_{measure}", title, how + ".", fig, hub, [HUB], everyone,
                     empty_message="No Hub snapshot of these organisations' models.")

@@ -114,7 +114,13 @@ page = st.pagination(pages, key="page", bind="query-params")
 if total == 0:
     summary.info("No rows for these filters.", icon=":material/filter_alt_off:")
 else:
-    rows = data.run(q.page_rows, table, filters, sort, page, total)
+    # The page shown before, when it is this one's neighbour in the same view of the same publish:
+    # its bookmark reads this page by keyset (next or previous) instead of counting to it.
+    shown = st.session_state.get("_explorer_shown")
+    place = (view, data.state().version)
+    near = shown[1] if shown and shown[0] == place and shown[1] and abs(shown[1].page - page) == 1 else None
+    rows = data.run(q.page_rows, table, filters, sort, page, total, q.PAGE_SIZE, near)
+    st.session_state["_explorer_shown"] = (place, q.bookmark(table, sort, page, rows))
     first = (page - 1) * q.PAGE_SIZE + 1
     summary.markdown(f"Rows **{first:,}–{first + len(rows) - 1:,}** of **{total:,}** "
                      f"({LABELS[table]}, sorted by `{sort}`).")

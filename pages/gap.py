@@ -25,6 +25,56 @@ frame.page_guard()
 
 SPLIT_LABELS = {"all": "every country", "CN-US": "open China vs closed US", "US-US": "open US vs closed US"}
 
+
+# Figure builders and the chart's table: pure functions of the analysis' results, so that a rerun
+# with the same inputs reuses them (charts.figure, data.derived).
+
+def frontier_figure(points: pd.DataFrame, series: pd.DataFrame, start: object, end: object,
+                    benchmark: str) -> go.Figure:
+    figure = go.Figure()
+    shown = charts.plain(points)
+    for group in ("closed", "open"):
+        part = shown[shown["group"] == group]
+        figure.add_trace(go.Scatter(
+            x=part["date"], y=part["score"], mode="markers", name=f"{group} models",
+            marker={"color": ACCESS[group], "size": 7, "opacity": 0.55},
+            error_y={"type": "data", "symmetric": False, "array": part["score_high"] - part["score"],
+                     "arrayminus": part["score"] - part["score_low"], "thickness": 1, "width": 0},
+            customdata=part[["display_name", "organization", "country"]].fillna("").to_numpy(),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]} (%{customdata[2]})<br>%{x|%Y-%m-%d}: "
+                          "%{y:.1f}<extra></extra>"))
+        figure.add_trace(go.Scatter(x=series["date"], y=series[f"{group}_frontier"], mode="lines",
+                                    line={"shape": "hv", "color": ACCESS[group], "width": 2.5},
+                                    name=f"{group} frontier", hoverinfo="skip"))
+    figure.add_vrect(x0=start, x1=end, fillcolor="#3b5bdb", opacity=0.05, line_width=0)
+    figure.update_layout(template=charts.TEMPLATE, yaxis_title=f"{benchmark} score", xaxis_title=None, height=520)
+    return figure
+
+
+def points_table(points: pd.DataFrame) -> pd.DataFrame:
+    """The scored models as the CSV has them: their countries as one text cell."""
+    return points.drop(columns=["countries"]).assign(
+        countries=points["countries"].map(lambda c: ",".join(c) if c is not None else ""))
+
+
+def lag_figure(lags: pd.DataFrame) -> go.Figure:
+    shown = charts.plain(lags.dropna(subset=["lag_months"]))
+    figure = go.Figure(go.Scatter(
+        x=shown["date"], y=shown["lag_months"], mode="markers+lines", line={"color": ACCESS["open"]},
+        customdata=shown[["display_name", "reached_by"]].fillna("").to_numpy(),
+        hovertemplate="%{customdata[0]}: %{y:.1f} months behind %{customdata[1]}<extra></extra>"))
+    figure.add_hline(y=0, line_color="#999")
+    figure.update_layout(template=charts.TEMPLATE, yaxis_title="Lag (months)", xaxis_title=None)
+    return figure
+
+
+def vertical_gap_figure(series: pd.DataFrame) -> go.Figure:
+    gap_series = series.dropna(subset=["vertical_gap"])
+    figure = go.Figure(go.Scatter(x=gap_series["date"], y=gap_series["vertical_gap"], mode="lines",
+                                  line={"shape": "hv", "color": "#3b5bdb"}))
+    figure.update_layout(template=charts.TEMPLATE, yaxis_title="Closed − open frontier (points)", xaxis_title=None)
+    return figure
+
 st.title("Capability gap")
 st.markdown("How far open-weight models trail closed ones. For each open model that sets a new open record, the "
             "**lag** is the time since a closed model first reached that score (a closed score within the open "
@@ -108,51 +158,24 @@ download_csv("gap_summary", summary_frame, Filters(country=countries), label="Do
 
 # --- frontier chart ---------------------------------------------------------------------------
 series = view.series
-figure = go.Figure()
-shown = charts.plain(points)
-for group in ("closed", "open"):
-    part = shown[shown["group"] == group]
-    figure.add_trace(go.Scatter(
-        x=part["date"], y=part["score"], mode="markers", name=f"{group} models",
-        marker={"color": ACCESS[group], "size": 7, "opacity": 0.55},
-        error_y={"type": "data", "symmetric": False, "array": part["score_high"] - part["score"],
-                 "arrayminus": part["score"] - part["score_low"], "thickness": 1, "width": 0},
-        customdata=part[["display_name", "organization", "country"]].fillna("").to_numpy(),
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]} (%{customdata[2]})<br>%{x|%Y-%m-%d}: "
-                      "%{y:.1f}<extra></extra>"))
-    figure.add_trace(go.Scatter(x=series["date"], y=series[f"{group}_frontier"], mode="lines",
-                                line={"shape": "hv", "color": ACCESS[group], "width": 2.5},
-                                name=f"{group} frontier", hoverinfo="skip"))
-figure.add_vrect(x0=start, x1=end, fillcolor="#3b5bdb", opacity=0.05, line_width=0)
-figure.update_layout(template=charts.TEMPLATE, yaxis_title=f"{benchmark} score", xaxis_title=None, height=520)
 chart_block(f"gap_points_{benchmark}", f"Open and closed models on {benchmark}, with both frontiers",
             "Each point is a model at its release date (bars: the uncertainty the source gives); the step lines "
             "are the best score each group had reached by then. The shaded band is the window.",
-            figure, points.drop(columns=["countries"]).assign(countries=points["countries"].map(
-                lambda c: ",".join(c) if c is not None else "")), sources, filters)
+            charts.figure(frontier_figure, points, series, start, end, benchmark),
+            data.derived(points_table, points), sources, filters)
 
 # --- lag over time --------------------------------------------------------------------------------
 lags = view.lags
-shown = charts.plain(lags.dropna(subset=["lag_months"]))
-lag_figure = go.Figure(go.Scatter(
-    x=shown["date"], y=shown["lag_months"], mode="markers+lines", line={"color": ACCESS["open"]},
-    customdata=shown[["display_name", "reached_by"]].fillna("").to_numpy(),
-    hovertemplate="%{customdata[0]}: %{y:.1f} months behind %{customdata[1]}<extra></extra>"))
-lag_figure.add_hline(y=0, line_color="#999")
-lag_figure.update_layout(template=charts.TEMPLATE, yaxis_title="Lag (months)", xaxis_title=None)
 chart_block(f"gap_lag_{benchmark}", "Lag of each open record, over time",
             "Each point is an open model that set a new open record, placed at its release: how many months "
             "earlier a closed model had reached its score (below zero: closed models got there later).",
-            lag_figure if not shown.empty else None, lags, sources, filters)
+            charts.figure(lag_figure, lags) if lags["lag_months"].notna().any() else None, lags, sources, filters)
 
 # --- vertical gap over time -----------------------------------------------------------------------
-gap_series = series.dropna(subset=["vertical_gap"])
-gap_figure = go.Figure(go.Scatter(x=gap_series["date"], y=gap_series["vertical_gap"], mode="lines",
-                                  line={"shape": "hv", "color": "#3b5bdb"}))
-gap_figure.update_layout(template=charts.TEMPLATE, yaxis_title="Closed − open frontier (points)", xaxis_title=None)
 chart_block(f"gap_vertical_{benchmark}", "Vertical gap over time",
             "The closed frontier minus the open frontier at each release date: how many points the best open "
-            "model was behind the best closed one.", gap_figure if not gap_series.empty else None,
+            "model was behind the best closed one.",
+            charts.figure(vertical_gap_figure, series) if series["vertical_gap"].notna().any() else None,
             series.assign(benchmark=benchmark), sources, filters)
 
 # --- the records behind the lag -------------------------------------------------------------------

@@ -16,6 +16,76 @@ from pipeline.transform.distillation import DISTILL_TAGS, RULES
 frame.page_guard()
 
 
+# Figure builders: pure functions of a query result, so that charts.figure builds each figure once
+# per distinct input (a rerun with the same inputs reuses it).
+
+def by_base_country_figure(by_country: pd.DataFrame) -> go.Figure:
+    shown = by_country.assign(base=by_country["base"].map(country_label))
+    figure = px.area(charts.plain(shown), x="month", y="share_pct", color="base", template=charts.TEMPLATE,
+                     color_discrete_map=country_color_map(by_country["base"]), hover_data=["models"])
+    figure.update_layout(yaxis_title="Share of new derivatives (%)", xaxis_title=None, legend_title_text="")
+    return figure
+
+
+def by_base_organization_figure(by_org: pd.DataFrame) -> go.Figure:
+    figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unknown"))), x="month",
+                    y="models", color="base", template=charts.TEMPLATE)
+    figure.update_layout(yaxis_title="New derivatives", xaxis_title=None, legend_title_text="", barmode="stack")
+    return figure
+
+
+def bases_figure(bases: pd.DataFrame) -> go.Figure:
+    long = bases.melt(id_vars=["root_model", "country"], value_vars=["finetunes", "quantized", "adapters", "merges"],
+                      var_name="relation", value_name="count")
+    figure = px.bar(charts.plain(long), x="count", y="root_model", color="relation", orientation="h",
+                    template=charts.TEMPLATE)
+    figure.update_yaxes(categoryorder="total ascending")
+    figure.update_layout(height=600, xaxis_title="Derivatives", yaxis_title=None, legend_title_text="")
+    return figure
+
+
+def flows(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The cross-border matrix as a table: the eight largest uploader countries × the eight largest root countries."""
+    top_roots = matrix.groupby("root_country")["value"].sum().nlargest(8).index
+    top_uploaders = matrix.groupby("uploader_country")["value"].sum().nlargest(8).index
+    small = matrix[matrix["root_country"].isin(top_roots) & matrix["uploader_country"].isin(top_uploaders)]
+    return small.pivot_table(index="uploader_country", columns="root_country", values="value", aggfunc="sum",
+                             fill_value=0)
+
+
+def heat_figure(matrix: pd.DataFrame) -> go.Figure:
+    pivot = flows(matrix)
+    heat = go.Figure(go.Heatmap(z=pivot.to_numpy(), x=[country_label(c) for c in pivot.columns],
+                                y=[country_label(c) for c in pivot.index], colorscale="Blues",
+                                hovertemplate="uploaded from %{y}, root from %{x}: %{z:,}<extra></extra>"))
+    heat.update_layout(template=charts.TEMPLATE, xaxis_title="Country of the root model",
+                       yaxis_title="Uploader's country", height=520)
+    return heat
+
+
+def sankey_figure(matrix: pd.DataFrame) -> go.Figure:
+    pivot = flows(matrix)
+    nodes = [f"from {country_label(c)}" for c in pivot.index] + [f"built on {country_label(c)}" for c in pivot.columns]
+    links = [(i, len(pivot.index) + j, int(pivot.iat[i, j])) for i in range(len(pivot.index))
+             for j in range(len(pivot.columns)) if pivot.iat[i, j] > 0]
+    sankey = go.Figure(go.Sankey(
+        node={"label": nodes, "color": [country_color(c) for c in [*pivot.index, *pivot.columns]], "pad": 12},
+        link={"source": [a for a, _, _ in links], "target": [b for _, b, _ in links],
+              "value": [v for _, _, v in links]}))
+    sankey.update_layout(template=charts.TEMPLATE, height=520)
+    return sankey
+
+
+def families_figure(fams: pd.DataFrame) -> go.Figure:
+    long = fams.melt(id_vars=["family"], value_vars=["base_downloads", "family_downloads"], var_name="counted",
+                     value_name="downloads")
+    long["counted"] = long["counted"].map({"base_downloads": "the base alone", "family_downloads": "the whole family"})
+    figure = px.bar(charts.plain(long), x="downloads", y="family", color="counted", barmode="group",
+                    orientation="h", template=charts.TEMPLATE)
+    figure.update_yaxes(categoryorder="total ascending")
+    figure.update_layout(height=560, xaxis_title="Downloads, last 30 days", yaxis_title=None, legend_title_text="")
+    return figure
+
 
 st.title("Lineage & distillation")
 st.markdown("Who builds on whose models. A **derivative** declares a base model (fine-tune, adapter, "
@@ -48,36 +118,20 @@ weight = st.segmented_control("Count", PAGE_OPTIONS["lineage_weight"], default="
 # --- derivatives over time, by base country and organisation ---------------------------------------
 st.header("What people build on")
 by_country = data.run(q.derivatives_by_month, filters, "country")
-shown = by_country.assign(base=by_country["base"].map(country_label))
-figure = px.area(charts.plain(shown), x="month", y="share_pct", color="base", template=charts.TEMPLATE,
-                 color_discrete_map=country_color_map(by_country["base"]),
-                 hover_data=["models"]) if not by_country.empty else None
-if figure is not None:
-    figure.update_layout(yaxis_title="Share of new derivatives (%)", xaxis_title=None, legend_title_text="")
+figure = charts.figure(by_base_country_figure, by_country) if not by_country.empty else None
 chart_block("derivatives_by_base_country", "New derivatives per month, by the country of their root model",
             "Each band is the share of that month's new derivatives whose root model comes from a country (the six "
             "most built-on, the rest as Other); for instance Chinese vs US bases month by month.",
             figure, by_country, [HUB], filters, coverage=hub_coverage_line(filters, "origin", "models"))
 
 by_org = data.run(q.derivatives_by_month, filters, "organization", 8)
-figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unknown"))), x="month",
-                y="models", color="base", template=charts.TEMPLATE) if not by_org.empty else None
-if figure is not None:
-    figure.update_layout(yaxis_title="New derivatives", xaxis_title=None, legend_title_text="", barmode="stack")
+figure = charts.figure(by_base_organization_figure, by_org) if not by_org.empty else None
 chart_block("derivatives_by_base_organization", "New derivatives per month, by the organisation of their root",
             "Bars stack the month's new derivatives by the organisation behind their root model (the eight most "
             "built-on).", figure, by_org, [HUB], filters)
 
 bases = data.run(q.top_bases, filters, 20)
-if not bases.empty:
-    long = bases.melt(id_vars=["root_model", "country"], value_vars=["finetunes", "quantized", "adapters", "merges"],
-                      var_name="relation", value_name="count")
-    figure = px.bar(charts.plain(long), x="count", y="root_model", color="relation", orientation="h",
-                    template=charts.TEMPLATE)
-    figure.update_yaxes(categoryorder="total ascending")
-    figure.update_layout(height=600, xaxis_title="Derivatives", yaxis_title=None, legend_title_text="")
-else:
-    figure = None
+figure = charts.figure(bases_figure, bases) if not bases.empty else None
 chart_block("most_derived_bases", "The most built-on base models",
             "The 20 roots with most derivatives in the data, split by the relation each derivative declares.",
             figure, bases, [HUB], filters)
@@ -85,27 +139,8 @@ chart_block("most_derived_bases", "The most built-on base models",
 # --- across borders -------------------------------------------------------------------------------
 st.header("Across borders")
 matrix = data.run(q.cross_border, filters, weight)
-if not matrix.empty:
-    top_roots = matrix.groupby("root_country")["value"].sum().nlargest(8).index
-    top_uploaders = matrix.groupby("uploader_country")["value"].sum().nlargest(8).index
-    small = matrix[matrix["root_country"].isin(top_roots) & matrix["uploader_country"].isin(top_uploaders)]
-    pivot = small.pivot_table(index="uploader_country", columns="root_country", values="value", aggfunc="sum",
-                              fill_value=0)
-    heat = go.Figure(go.Heatmap(z=pivot.to_numpy(), x=[country_label(c) for c in pivot.columns],
-                                y=[country_label(c) for c in pivot.index], colorscale="Blues",
-                                hovertemplate="uploaded from %{y}, root from %{x}: %{z:,}<extra></extra>"))
-    heat.update_layout(template=charts.TEMPLATE, xaxis_title="Country of the root model",
-                       yaxis_title="Uploader's country", height=520)
-    nodes = [f"from {country_label(c)}" for c in pivot.index] + [f"built on {country_label(c)}" for c in pivot.columns]
-    links = [(i, len(pivot.index) + j, int(pivot.iat[i, j])) for i in range(len(pivot.index))
-             for j in range(len(pivot.columns)) if pivot.iat[i, j] > 0]
-    sankey = go.Figure(go.Sankey(
-        node={"label": nodes, "color": [country_color(c) for c in [*pivot.index, *pivot.columns]], "pad": 12},
-        link={"source": [a for a, _, _ in links], "target": [b for _, b, _ in links],
-              "value": [v for _, _, v in links]}))
-    sankey.update_layout(template=charts.TEMPLATE, height=520)
-else:
-    heat = sankey = None
+heat = charts.figure(heat_figure, matrix) if not matrix.empty else None
+sankey = charts.figure(sankey_figure, matrix) if not matrix.empty else None
 unit = "derivatives" if weight == "models" else "downloads of derivatives (30 days)"
 flow_measure = "models" if weight == "models" else "downloads_30d"
 flow_coverage = f"{hub_coverage_line(filters, 'uploader', flow_measure)}; {hub_coverage_line(filters, 'origin', flow_measure)}"
@@ -120,16 +155,7 @@ chart_block(f"cross_border_sankey_{weight}", f"The same flows ({unit})",
 # --- families ---------------------------------------------------------------------------------------
 st.header("Families")
 fams = data.run(q.families, filters, 15)
-if not fams.empty:
-    long = fams.melt(id_vars=["family"], value_vars=["base_downloads", "family_downloads"], var_name="counted",
-                     value_name="downloads")
-    long["counted"] = long["counted"].map({"base_downloads": "the base alone", "family_downloads": "the whole family"})
-    figure = px.bar(charts.plain(long), x="downloads", y="family", color="counted", barmode="group",
-                    orientation="h", template=charts.TEMPLATE)
-    figure.update_yaxes(categoryorder="total ascending")
-    figure.update_layout(height=560, xaxis_title="Downloads, last 30 days", yaxis_title=None, legend_title_text="")
-else:
-    figure = None
+figure = charts.figure(families_figure, fams) if not fams.empty else None
 chart_block("families_base_vs_family", "Adoption of the base alone vs its whole family",
             "For the 15 most downloaded families: the base model's own downloads beside the family's, where "
             "quantised repackages and fine-tunes count for their base instead of as independent models (the CSV "
@@ -155,8 +181,8 @@ for by, title, how in (
         ("student", "Tracked distilled models per month, by the student base's country",
          "The same models by the country of the organisation behind their declared base model (the student).")):
     monthly = data.run(q.distilled_by_month, filters, by, originals)
-    figure = charts.bars_by_country(monthly, "month", "models", "Distilled models", barmode="stack") \
-        if not monthly.empty else None
+    figure = charts.figure(charts.bars_by_country, monthly, "month", "models", "Distilled models",
+                           barmode="stack") if not monthly.empty else None
     chart_block(f"distilled_by_{by}_country", title, how, figure, monthly, [HUB], filters,
                 empty_message="No model under these filters declares distillation.")
 

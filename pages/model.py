@@ -1,6 +1,8 @@
 """One Hub model (``/model?id=…``, shareable): its facts, its lineage up and down, its history."""
 
+import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
@@ -24,6 +26,19 @@ if facts.empty:
     not_found("model", model_id, data.run(lookup.suggestions, model_id, "model"))
     st.stop()
 row = facts.iloc[0]
+
+
+def children_figure(summary: pd.DataFrame) -> go.Figure:
+    fig = px.bar(charts.with_country_names(summary), x="relation", y="models", color=charts.COUNTRY_LABEL,
+                 template=charts.TEMPLATE, color_discrete_map=country_color_map(summary["country"]))
+    fig.update_layout(xaxis_title=None, yaxis_title="Derivatives", barmode="stack")
+    return fig
+
+
+def history_figure(history: pd.DataFrame) -> go.Figure:
+    fig = px.line(charts.plain(history), x="snapshot_date", y="downloads_30d", markers=True, template=charts.TEMPLATE)
+    fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
+    return fig
 
 
 def text(value: object) -> str:
@@ -69,12 +84,8 @@ else:
             st.markdown(f"- {md_escape(label)}")
     download_csv("model_lineage", chain, Filters(), label="Download the chain (CSV)")
 children = data.run(lookup.model_children, model_id)
-summary = lookup.children_summary(children)
-fig = None
-if not summary.empty:
-    fig = px.bar(charts.with_country_names(summary), x="relation", y="models", color=charts.COUNTRY_LABEL,
-                 template=charts.TEMPLATE, color_discrete_map=country_color_map(summary["country"]))
-    fig.update_layout(xaxis_title=None, yaxis_title="Derivatives", barmode="stack")
+summary = data.derived(lookup.children_summary, children)
+fig = charts.figure(children_figure, summary) if not summary.empty else None
 chart_block("model_children", "Models built directly on it",
             "Direct derivatives declaring it as their base, by relation and by the builder's country (or kind).",
             fig, summary, [HUB], Filters(), empty_message="No model in the database declares it as its base.")
@@ -97,8 +108,7 @@ if not release.empty:
 # --- history ------------------------------------------------------------------------------------
 history = data.run(lookup.model_history, model_id)
 if len(history) > 1:
-    fig = px.line(charts.plain(history), x="snapshot_date", y="downloads_30d", markers=True, template=charts.TEMPLATE)
-    fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
     chart_block("model_history", "Its 30-day downloads over time",
-                "Each point is a snapshot: a run's own, or one backfilled from hub-stats.", fig, history, [HUB],
+                "Each point is a snapshot: a run's own, or one backfilled from hub-stats.",
+                charts.figure(history_figure, history), history, [HUB],
                 Filters())

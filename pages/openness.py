@@ -1,5 +1,7 @@
 """Openness trends: how releases split between open and closed weights, by country and organisation."""
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
@@ -8,6 +10,26 @@ from dashboard.filters import PAGE_OPTIONS
 from landscape.queries import openness as q
 
 frame.page_guard()
+
+
+def overall_figure(overall: pd.DataFrame) -> go.Figure:
+    return charts.access_lines(overall.assign(group="open"), "period", "open_share_pct", "group",
+                               "Open-weight share (%)", hover=["open", "closed", "unreleased", "unknown"])
+
+
+def counts_figure(counts: pd.DataFrame) -> go.Figure:
+    return charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases").update_traces(
+        hovertemplate="%{x}: %{y} releases")
+
+
+def organizations_figure(orgs: pd.DataFrame) -> go.Figure:
+    long = orgs.melt(id_vars=["organization"], value_vars=["open", "closed", "unreleased"],
+                     var_name="accessibility_group", value_name="count")
+    figure = charts.stacked_by_access(long, "organization", "count", "accessibility_group", "Releases",
+                                      horizontal=True)
+    figure.update_yaxes(categoryorder="total ascending")
+    figure.update_layout(height=620)
+    return figure
 
 
 st.title("Openness trends")
@@ -24,16 +46,14 @@ overall = data.run(q.open_share, filters, period, False)
 chart_block(f"open_share_by_{period}", f"Open-weight share of releases per {period}",
             "The line is open / (open + closed + unreleased) for releases of that period; releases whose "
             "accessibility Epoch has not recorded are left out (hover for the counts).",
-            charts.access_lines(overall.assign(group="open"), "period", "open_share_pct", "group",
-                                "Open-weight share (%)", hover=["open", "closed", "unreleased", "unknown"])
-            if not overall.empty else None, overall, [EPOCH_MODELS], filters)
+            charts.figure(overall_figure, overall) if not overall.empty else None, overall, [EPOCH_MODELS], filters)
 
 by_country = data.run(q.open_share, filters, period, True)
 chart_block(f"open_share_by_country_{period}", f"Open-weight share of releases per {period}, by country",
             "One line per country (the filtered ones, or the six with most releases); a release counts for "
             "every country of its organisations.",
-            charts.lines_by_country(by_country, "period", "open_share_pct", "Open-weight share (%)",
-                                    hover=["open", "closed", "unreleased", "releases"])
+            charts.figure(charts.lines_by_country, by_country, "period", "open_share_pct", "Open-weight share (%)",
+                          hover=["open", "closed", "unreleased", "releases"])
             if not by_country.empty else None, by_country, [EPOCH_MODELS], filters,
             coverage=release_coverage_line(filters))
 
@@ -41,8 +61,7 @@ counts = data.run(q.accessibility_counts, filters)
 chart_block("accessibility_counts", "Releases per year by accessibility",
             "Each bar stacks the year's releases by Epoch's own accessibility value; colours follow the open "
             "(green) / closed (red) / unreleased (purple) groups.",
-            charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
-            .update_traces(hovertemplate="%{x}: %{y} releases") if not counts.empty else None,
+            charts.figure(counts_figure, counts) if not counts.empty else None,
             counts, [EPOCH_MODELS], filters)
 
 rank_by = st.segmented_control("Rank", PAGE_OPTIONS["rank_by"], default="organisation", key="rank_by",
@@ -51,15 +70,7 @@ rank_by = st.segmented_control("Rank", PAGE_OPTIONS["rank_by"], default="organis
                                     "**parent**: grouped under their parent organisation (Alphabet), from the "
                                     "organisation registry.")
 orgs = data.run(q.organizations_ranked, filters, 25, rank_by == "parent")
-if not orgs.empty:
-    long = orgs.melt(id_vars=["organization"], value_vars=["open", "closed", "unreleased"],
-                     var_name="accessibility_group", value_name="count")
-    figure = charts.stacked_by_access(long, "organization", "count", "accessibility_group", "Releases",
-                                      horizontal=True)
-    figure.update_yaxes(categoryorder="total ascending")
-    figure.update_layout(height=620)
-else:
-    figure = None
+figure = charts.figure(organizations_figure, orgs) if not orgs.empty else None
 chart_block(f"organizations_open_closed_{rank_by}", "Organisations ranked by releases, open vs closed",
             f"The 25 {'organisations' if rank_by == 'organisation' else 'parent organisations'} with most releases "
             "of known accessibility; each bar splits them into open, closed and unreleased. A collaboration counts "
@@ -75,6 +86,6 @@ label = "Parameters" if measure == "params" else "Training compute (FLOP)"
 chart_block(f"largest_open_closed_{measure}", f"Largest open vs largest closed model per year ({label.lower()})",
             "Points are the largest model released that year in each group (log scale; hover for its name); the "
             "record-so-far line is in the CSV.",
-            charts.access_lines(largest, "year", "largest", "group", label, log_y=True,
-                                hover=["model", "organization", "country"]) if not largest.empty else None,
+            charts.figure(charts.access_lines, largest, "year", "largest", "group", label, log_y=True,
+                          hover=["model", "organization", "country"]) if not largest.empty else None,
             largest, [EPOCH_MODELS], filters)

@@ -1,6 +1,8 @@
 """One organisation (``/organization?name=…``, shareable): who it is, what it released, how good, who downloads it."""
 
+import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
@@ -11,6 +13,44 @@ from landscape.filters import Filters
 from landscape.queries import lookup
 
 frame.page_guard()
+
+
+# The charts' frames and figures: pure functions of query results, built once per distinct input
+# (data.derived, charts.figure), so a rerun with the same inputs reuses them.
+
+def releases_per_year(releases: pd.DataFrame) -> pd.DataFrame:
+    by_year = releases.dropna(subset=["publication_date"]).assign(
+        year=lambda f: f["publication_date"].astype(str).str[:4])
+    counts = by_year.groupby(["year", "accessibility_group"], dropna=False).size().reset_index(name="releases")
+    counts["accessibility_group"] = counts["accessibility_group"].fillna("unknown")
+    return counts
+
+
+def open_share_figure(share: pd.DataFrame) -> go.Figure:
+    figure = px.line(charts.plain(share), x="year", y="open_share_pct", color="scope", markers=True,
+                     template=charts.TEMPLATE)
+    figure.update_layout(xaxis_title=None, yaxis_title="Open-weight share (%)")
+    return figure
+
+
+def history_figure(history: pd.DataFrame) -> go.Figure:
+    figure = px.line(charts.plain(history), x="snapshot_date", y=["own", "derivatives"], markers=True,
+                     template=charts.TEMPLATE)
+    figure.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", legend_title_text="")
+    return figure
+
+
+def licences_figure(licences: pd.DataFrame) -> go.Figure:
+    return px.bar(charts.plain(licences), x="license_family", y="models", template=charts.TEMPLATE,
+                  hover_data=["downloads_30d"])
+
+
+def derivatives_figure(derived: pd.DataFrame) -> go.Figure:
+    figure = px.bar(charts.with_country_names(derived), x=charts.COUNTRY_LABEL, y="models", color="kind",
+                    template=charts.TEMPLATE, hover_data=["downloads_30d"])
+    figure.update_layout(xaxis_title=None, yaxis_title="Derivatives")
+    return figure
+
 name = (st.query_params.get("name") or "")[:200]
 st.title(name or "Organisation")
 state = frame.state()
@@ -42,19 +82,13 @@ st.header("Releases (Epoch AI)")
 if releases.empty:
     st.caption("No release in Epoch AI's data.")
 else:
-    by_year = releases.dropna(subset=["publication_date"]).assign(
-        year=lambda f: f["publication_date"].astype(str).str[:4])
-    counts = by_year.groupby(["year", "accessibility_group"], dropna=False).size().reset_index(name="releases")
-    counts["accessibility_group"] = counts["accessibility_group"].fillna("unknown")
+    counts = data.derived(releases_per_year, releases)
     chart_block("organization_releases", "Releases per year by accessibility",
                 "Each bar stacks the year's releases of the organisation by how their weights were released.",
-                charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
+                charts.figure(charts.stacked_by_access, counts, "year", "releases", "accessibility_group", "Releases")
                 if not counts.empty else None, releases, [EPOCH_MODELS], Filters())
     share = data.run(lookup.organization_open_share, name)
-    figure = px.line(charts.plain(share), x="year", y="open_share_pct", color="scope", markers=True,
-                     template=charts.TEMPLATE) if not share.empty else None
-    if figure is not None:
-        figure.update_layout(xaxis_title=None, yaxis_title="Open-weight share (%)")
+    figure = charts.figure(open_share_figure, share) if not share.empty else None
     chart_block("organization_open_share", "Its open-weight share, beside its countries' and the world's",
                 "Per year, the share of releases of known accessibility whose weights are open: the "
                 "organisation's, all releases of its countries, and all releases.", figure, share, [EPOCH_MODELS],
@@ -87,10 +121,7 @@ else:
                      column_config={"model_id": st.column_config.LinkColumn("Model", display_text=r"id=(.*)$")})
         download_csv("organization_hub_models", top, Filters())
     history = data.run(lookup.compare_hub, [name])
-    figure = px.line(charts.plain(history), x="snapshot_date", y=["own", "derivatives"], markers=True,
-                     template=charts.TEMPLATE) if len(history) > 1 else None
-    if figure is not None:
-        figure.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", legend_title_text="")
+    figure = charts.figure(history_figure, history) if len(history) > 1 else None
     chart_block("organization_hub_history", "Its Hub downloads over time",
                 "The 30-day downloads of its own models and of the models others derived from them, at each "
                 "snapshot date.", figure, history, [HUB], Filters(),
@@ -98,14 +129,10 @@ else:
     licences = data.run(lookup.organization_licences, name)
     chart_block("organization_licences", "Licence families of its Hub models",
                 "Its models by licence family (hover for their downloads).",
-                px.bar(charts.plain(licences), x="license_family", y="models", template=charts.TEMPLATE,
-                       hover_data=["downloads_30d"]) if not licences.empty else None, licences, [HUB], Filters())
+                charts.figure(licences_figure, licences) if not licences.empty else None, licences, [HUB],
+                Filters())
     derived = data.run(lookup.organization_derivatives, name)
-    figure = None
-    if not derived.empty:
-        figure = px.bar(charts.with_country_names(derived), x=charts.COUNTRY_LABEL, y="models", color="kind",
-                        template=charts.TEMPLATE, hover_data=["downloads_30d"])
-        figure.update_layout(xaxis_title=None, yaxis_title="Derivatives")
+    figure = charts.figure(derivatives_figure, derived) if not derived.empty else None
     chart_block("organization_derivatives", "Who builds on its models",
                 "Models whose root is one of its models, uploaded by others, by the builders' country (or, without "
                 "one, kind) and kind.", figure, derived, [HUB], Filters(),

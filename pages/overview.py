@@ -3,6 +3,7 @@
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame, verdicts
@@ -58,6 +59,18 @@ def compact(value: object) -> str:
     return f"{value:,.0f}"
 
 
+def closed_frontier_figure(known: pd.DataFrame) -> go.Figure:
+    return charts.stacked_by_access(charts.with_country_names(known), charts.COUNTRY_LABEL, "releases",
+                                    "accessibility_group", "Releases")
+
+
+def adoption_lead_figure(monthly: pd.DataFrame) -> go.Figure:
+    long = monthly.melt(id_vars=["month"], value_vars=["cn_share_pct", "us_share_pct"], var_name="origin",
+                        value_name="share_pct")
+    long["country"] = long["origin"].map({"cn_share_pct": "CN", "us_share_pct": "US"})
+    return charts.lines_by_country(long, "month", "share_pct", "Share of 30-day downloads (%)")
+
+
 cols = st.columns(5)
 if row is not None:
     year = number(row["share_year"], "{:.0f}", "latest year")
@@ -92,8 +105,8 @@ if state.has("releases"):
     chart_block("claim_open_ecosystem", "Open-weight releases per year, United States vs China",
                 "Each point counts the releases of that year whose organisations include the country and whose "
                 "weights are open; hover for the share of all releases with known accessibility.",
-                charts.lines_by_country(shares, "period", "open", "Open-weight releases",
-                                        hover=["open_share_pct", "releases"]) if not shares.empty else None,
+                charts.figure(charts.lines_by_country, shares, "period", "open", "Open-weight releases",
+                              hover=["open_share_pct", "releases"]) if not shares.empty else None,
                 shares, [EPOCH_MODELS], pair)
 else:
     st.info("Needs Epoch AI's models data (`python -m pipeline ingest --sources epoch`).")
@@ -109,8 +122,7 @@ if state.has("releases"):
                 "Bars split each country's notable or frontier releases (Epoch's notability criteria or its "
                 f"frontier flag) by how their weights were released; {unknown} whose accessibility Epoch has not "
                 "recorded are left out of the bars (they are in the CSV).",
-                charts.stacked_by_access(charts.with_country_names(known), charts.COUNTRY_LABEL, "releases",
-                                         "accessibility_group", "Releases") if not known.empty else None,
+                charts.figure(closed_frontier_figure, known) if not known.empty else None,
                 notable, [EPOCH_MODELS], pair)
 
 # 3. the gap
@@ -143,8 +155,8 @@ if state.has("releases"):
     chart_block("claim_largest_open", "Largest open-weights model per year, United States vs China",
                 "Each point is the largest open-weights release of the year (parameters, log scale); hover for "
                 "the model and organisation.",
-                charts.lines_by_country(largest, "year", "params", "Parameters", log_y=True,
-                                        hover=["model", "organization"]) if not largest.empty else None,
+                charts.figure(charts.lines_by_country, largest, "year", "params", "Parameters", log_y=True,
+                              hover=["model", "organization"]) if not largest.empty else None,
                 largest, [EPOCH_MODELS], pair)
 
 # 5. adoption
@@ -154,12 +166,7 @@ if state.has("model_snapshots"):
     everyone = filters.replace(country=())
     monthly = data.run(history.monthly_lead, everyone)
     st.markdown(verdicts.adoption_lead(monthly, hub_coverage_line(everyone, "origin", "downloads_30d")))
-    figure = None
-    if not monthly.empty:
-        long = monthly.melt(id_vars=["month"], value_vars=["cn_share_pct", "us_share_pct"], var_name="origin",
-                            value_name="share_pct")
-        long["country"] = long["origin"].map({"cn_share_pct": "CN", "us_share_pct": "US"})
-        figure = charts.lines_by_country(long, "month", "share_pct", "Share of 30-day downloads (%)")
+    figure = charts.figure(adoption_lead_figure, monthly) if not monthly.empty else None
     chart_block("claim_adoption_lead", "Chinese-origin vs US-origin share of Hub downloads, by month",
                 "Each point is the month's average, over its snapshot dates, of the share of 30-day downloads going "
                 "to models whose root model comes from a Chinese (or US) organisation; the rest goes to other "

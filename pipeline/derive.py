@@ -133,7 +133,7 @@ def build_search(con: duckdb.DuckDBPyConnection) -> int:
             UNION ALL
             SELECT organization_group, sum(downloads_30d), count(*) FROM models
             WHERE organization_group IS NOT NULL AND organization_group <> organization GROUP BY 1
-        ), entries AS (
+        ), entries AS MATERIALIZED (
             SELECT 'organization' AS kind, o.name AS key, o.name AS label,
                    concat_ws(', ', CASE WHEN o.namespaces IS NOT NULL THEN 'Hub: ' || o.namespaces END,
                              CASE WHEN h.models > 0 THEN h.models || ' Hub models' END) AS detail,
@@ -167,6 +167,64 @@ def attributed_authors(con: duckdb.DuckDBPyConnection) -> list[str]:
         ORDER BY hf_author""").fetchall()]
 
 
+def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> str:
+    """``{work}._lineage``: per model, what :func:`build_models` takes from other rows: its root and
+    depth (``_roots``), the size figures of its base and of its root, and the organisations of its
+    uploader, its root and its base. Returns how ``models`` joins it to the facts.
+
+    Built step by step over narrow rows, one large join per statement, so that the wide facts meet
+    no hash join at all: the rows come out in the facts' own order, and ``models`` is written
+    from both tables read side by side (``POSITIONAL JOIN``). Within a memory limit of a few
+    hundred MB, the one statement that joined the facts with their roots, their bases' and roots'
+    rows and the organisations failed with "Out of Memory" at 1M models (DuckDB spills one join,
+    not several stacked over wide rows), and one spilling hash join of the wide rows took half as
+    long again as this. Each step's table spills like any other.
+    """
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {work}._lineage AS
+        SELECT f.pos, r.model_id, r.root_model, r.depth, r.lineage_status, f.author, f.base_model
+        FROM {work}._roots r JOIN (SELECT rowid AS pos, model_id, author, base_model FROM {facts}) f USING (model_id)
+    """)  # noqa: S608 - our own names
+    con.execute(f"DROP TABLE {work}._roots")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {work}._lineage AS
+        SELECT l.*, b.params_measured AS base_params, b.params_undercounted AS base_undercounted
+        FROM {work}._lineage l LEFT JOIN {facts} b ON b.model_id = l.base_model
+    """)  # noqa: S608
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {work}._lineage AS
+        SELECT l.*, rt.params_measured AS root_params, rt.params_undercounted AS root_undercounted
+        FROM {work}._lineage l LEFT JOIN {facts} rt ON rt.model_id = l.root_model AND l.root_model <> l.model_id
+    """)  # noqa: S608
+    # the organisations (small tables), and the facts' order: the table keeps it only when
+    # insertion order is preserved (the build connection does not, elsewhere)
+    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TABLE {work}._lineage AS
+            SELECT l.* EXCLUDE (pos, author, base_model),
+                   o.organization AS author_organization, o.organization_group AS author_group,
+                   o.kind AS author_kind, o.country AS author_country, o.is_intermediary AS author_intermediary,
+                   ro.organization AS root_organization, ro.country AS root_country, ro.kind AS root_kind,
+                   bo.organization AS base_organization, bo.country AS base_country
+            FROM {work}._lineage l
+            LEFT JOIN organizations o ON lower(o.hf_author) = lower(l.author)
+            LEFT JOIN {work}._legacy lr ON lr.id = l.root_model
+            LEFT JOIN organizations ro ON lower(ro.hf_author) = lower({_namespace_sql("l.root_model", "lr")})
+            LEFT JOIN {work}._legacy lb ON lb.id = l.base_model
+            LEFT JOIN organizations bo ON lower(bo.hf_author) = lower({_namespace_sql("l.base_model", "lb")})
+            ORDER BY l.pos
+        """)  # noqa: S608
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(preserve)}")
+    # Side by side only if every row lines up (a cheap scan of two narrow columns); else by id.
+    misaligned, = con.execute(f"""
+        SELECT count(*) FROM {facts} f POSITIONAL JOIN {work}._lineage r WHERE f.model_id IS DISTINCT FROM r.model_id
+    """).fetchone()  # noqa: S608
+    return f"POSITIONAL JOIN {work}._lineage r" if misaligned == 0 else f"JOIN {work}._lineage r USING (model_id)"
+
+
 def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", work: str = "scratch") -> int:
     """Fill ``models`` from the deduplicated Hub facts in table ``facts``; returns the row count.
 
@@ -184,6 +242,7 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
         JOIN legacy_ids l ON starts_with(ids.id, l.prefix)
         GROUP BY ids.id
     """)  # noqa: S608 - our own names
+    lineage = _lineage(con, facts, work)
     con.execute("DELETE FROM models")
     con.execute(f"""
         INSERT INTO models BY NAME
@@ -194,54 +253,47 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                -- a figure of packed integer weights undercounts, so a base's figure beats it
                CASE
                  WHEN f.params_measured IS NOT NULL AND NOT f.params_undercounted THEN f.params_measured
-                 WHEN b.params_measured IS NOT NULL AND NOT b.params_undercounted THEN b.params_measured
-                 WHEN rt.params_measured IS NOT NULL AND NOT rt.params_undercounted THEN rt.params_measured
+                 WHEN r.base_params IS NOT NULL AND NOT r.base_undercounted THEN r.base_params
+                 WHEN r.root_params IS NOT NULL AND NOT r.root_undercounted THEN r.root_params
                  WHEN f.params_name IS NOT NULL THEN f.params_name
                  ELSE f.params_measured
                END AS params,
                CASE
                  WHEN f.params_measured IS NOT NULL AND NOT f.params_undercounted THEN f.params_measured_source
-                 WHEN b.params_measured IS NOT NULL AND NOT b.params_undercounted THEN 'base_model'
-                 WHEN rt.params_measured IS NOT NULL AND NOT rt.params_undercounted THEN 'base_model'
+                 WHEN r.base_params IS NOT NULL AND NOT r.base_undercounted THEN 'base_model'
+                 WHEN r.root_params IS NOT NULL AND NOT r.root_undercounted THEN 'base_model'
                  WHEN f.params_name IS NOT NULL THEN 'name'
                  ELSE f.params_measured_source
                END AS params_source,
-               o.organization, o.organization_group, o.kind AS author_kind, o.country,
-               coalesce(o.is_intermediary, false) AS is_intermediary,
-               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.country
-                    ELSE ro.country END AS origin_country,
-               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.kind
-                    ELSE ro.kind END AS origin_kind,
-               {bucket_sql("o.country", "o.kind")} AS uploader_bucket,
-               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN {bucket_sql("o.country", "o.kind")}
-                    ELSE {bucket_sql("ro.country", "ro.kind")} END AS origin_bucket,
+               r.author_organization AS organization, r.author_group AS organization_group, r.author_kind,
+               r.author_country AS country, coalesce(r.author_intermediary, false) AS is_intermediary,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN r.author_country
+                    ELSE r.root_country END AS origin_country,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN r.author_kind
+                    ELSE r.root_kind END AS origin_kind,
+               {bucket_sql("r.author_country", "r.author_kind")} AS uploader_bucket,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id
+                    THEN {bucket_sql("r.author_country", "r.author_kind")}
+                    ELSE {bucket_sql("r.root_country", "r.root_kind")} END AS origin_bucket,
                -- columns the read side groups by, computed once here rather than on every query
                coalesce(r.root_model, f.model_id) AS family,
-               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN o.organization
-                    ELSE ro.organization END AS root_organization,
-               bo.organization AS base_organization, bo.country AS base_country,
+               CASE WHEN r.root_model IS NULL OR r.root_model = f.model_id THEN r.author_organization
+                    ELSE r.root_organization END AS root_organization,
+               r.base_organization, r.base_country,
                CAST(date_trunc('month', f.created_at) AS DATE) AS created_month,
                -- the model-kind filter (landscape/filters.py): a quantisation, or any upload of a
                -- repackager account, is a repackage; else a declared base makes a derivative
-               CASE WHEN f.base_relation = 'quantized' OR coalesce(o.is_intermediary, false) THEN 'repackage'
+               CASE WHEN f.base_relation = 'quantized' OR coalesce(r.author_intermediary, false) THEN 'repackage'
                     WHEN f.base_model IS NOT NULL THEN 'derivative' ELSE 'original' END AS model_kind,
                -- a Hub id (or an API model, with its organisation) as declared; a bare name from a
                -- "<teacher>-Distill-…" model name is resolved to an id below
                CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_hint_organization IS NOT NULL THEN f.teacher_hint
                END AS teacher_model,
                f.teacher_hint_organization AS teacher_organization, f.teacher_hint_country AS teacher_country
-        FROM {facts} f
-        JOIN {work}._roots r USING (model_id)
-        LEFT JOIN {facts} b ON b.model_id = f.base_model
-        LEFT JOIN {facts} rt ON rt.model_id = r.root_model AND r.root_model <> f.model_id
-        LEFT JOIN organizations o ON lower(o.hf_author) = lower(f.author)
-        LEFT JOIN {work}._legacy lr ON lr.id = r.root_model
-        LEFT JOIN organizations ro ON lower(ro.hf_author) = lower({_namespace_sql("r.root_model", "lr")})
-        LEFT JOIN {work}._legacy lb ON lb.id = f.base_model
-        LEFT JOIN organizations bo ON lower(bo.hf_author) = lower({_namespace_sql("f.base_model", "lb")})
+        FROM {facts} f {lineage}
     """)  # noqa: S608 - `facts` and `work` are our own names
-    con.execute(f"DROP TABLE IF EXISTS {work}._roots")
-    con.execute(f"DROP TABLE IF EXISTS {work}._legacy")
+    for table in ("_lineage", "_legacy"):
+        con.execute(f"DROP TABLE IF EXISTS {work}.{table}")
     # A teacher named only by its name ("DeepSeek-R1") lives where the distilled model was made:
     # the model's own namespace, or, for a repackaged copy, its base's. A model of that name in
     # the data, in one of those namespaces, wins; else the most downloaded one of that name; else,

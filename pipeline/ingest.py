@@ -56,6 +56,7 @@ from pipeline.loaders.hub import (
 )
 from pipeline.progress import Progress
 from pipeline.registry import load_registry
+from pipeline.rollups import build_rollups
 from pipeline.runs import (
     RUN_COLUMNS,
     STARTER_RUN,
@@ -178,6 +179,8 @@ def ingest(settings: Settings, options: IngestOptions, progress: Progress) -> Ru
                                             "benchmark_scores")}
             _write_sources(ctx, outcome)
             _write_runs(ctx)
+            progress.message("writing the rollups the dashboard reads")
+            build_rollups(build.con)
             build.publish()
     except PipelineError as exc:
         _fail(settings, record, folder, str(exc), activity)

@@ -192,6 +192,11 @@ CREATE TABLE search_entries (
     text      VARCHAR NOT NULL
 );
 
+-- The rollups the pages read at Hub scale (model_rollup, derivative_rollup, snapshot_rollup,
+-- uploader_rollup, uploader_rollup_rest) are not declared here: pipeline/rollups.py creates them
+-- before every publish from its own description of their columns (each a dimension or a sum of
+-- `models` columns), the one place that says what they hold.
+
 -- Epoch AI "Data on AI Models": one row per model of all_ai_models.csv that loaded.
 CREATE TABLE releases (
     release_id            INTEGER PRIMARY KEY,   -- 1-based row number in the source file

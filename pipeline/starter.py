@@ -33,6 +33,7 @@ from pipeline.errors import ConfigError
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from pipeline.registry import load_registry
+from pipeline.rollups import build_rollups
 from pipeline.runs import STARTER_RUN
 from pipeline.storage import Build, open_readonly
 
@@ -132,5 +133,6 @@ def seed(settings: Settings, starter: Starter | None = None) -> Starter | None:
                 [source, f"bundled: data/starter/ ({info['file']})", starter.built_at, info["date"], rows,
                  STARTER_RUN, f"starter snapshot of {info['date']}, bundled with the code"])
         build.con.execute("INSERT OR REPLACE INTO meta VALUES ('starter_as_of', ?)", [starter.as_of.isoformat()])
+        build_rollups(build.con)
         build.publish()
     return starter

@@ -23,19 +23,18 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
+from landscape.queries import NOT_COUNTRIES_SQL, OTHER, facts, filtered_on
 from pipeline.derive import bucket_sql
+from pipeline.rollups import RECENT_MONTHS, SIZE_CLASS_BOUNDS, size_bucket_at
 
 MEASURES = {"30d": "downloads_30d", "all": "downloads_all_time"}
 VIEWS = ("models", "families")
 HUB_URL = "https://huggingface.co/"
-RECENT_MONTHS = 12
 SIZE_CLASSES = ("<1B", "1–10B", "10–100B", ">100B", "unknown")
-# Position in SIZE_CLASSES (1-based): integer bounds, no casts per row.
-_SIZE_CLASS = """CASE WHEN params IS NULL THEN 5 WHEN params < 1000000000 THEN 1
-                      WHEN params < 10000000000 THEN 2 WHEN params < 100000000000 THEN 3 ELSE 4 END"""
-# Day of repository creation (days since 1970-01-01, UTC whatever the session's time zone).
-CREATED_DAY = "epoch_us(created_at) // 86400000000"
+# Position in SIZE_CLASSES (1-based), from the size bucket (below a bound: a bucket under the bound's own).
+_SIZE_CLASS = ("CASE WHEN size_bucket IS NULL THEN 5 "
+               + " ".join(f"WHEN size_bucket < {size_bucket_at(b)} THEN {i}" for i, b in enumerate(SIZE_CLASS_BOUNDS, 1))
+               + f" ELSE {len(SIZE_CLASS_BOUNDS) + 1} END")
 
 
 def _measure(downloads: str) -> str:
@@ -75,14 +74,14 @@ def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downl
     total). One scan (grouping sets).
     """
     column = _measure(downloads)
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
         WITH agg AS (
             SELECT CASE WHEN grouping(uploader_bucket) = 0 THEN 'uploader' ELSE 'origin' END AS attribution,
                    CASE WHEN grouping(uploader_bucket) = 0 THEN uploader_bucket ELSE origin_bucket END AS c,
-                   count(*) AS models, coalesce(sum({column}), 0) AS downloads,
+                   sum(models) AS models, coalesce(sum({column}), 0) AS downloads,
                    coalesce(sum(likes), 0) AS likes
-            FROM models WHERE {where}
+            FROM {rows.relation}
             GROUP BY GROUPING SETS ((uploader_bucket), (origin_bucket))
         ), ranked AS (
             SELECT *, CASE WHEN c IN {NOT_COUNTRIES_SQL} OR row_number() OVER (
@@ -96,7 +95,7 @@ def downloads_by_country(con: duckdb.DuckDBPyConnection, filters: Filters, downl
                      2) AS downloads_share_pct
         FROM ranked GROUP BY attribution, country
         ORDER BY attribution DESC, {_TAIL.format(c="country")}, downloads DESC, country
-    """, [*params, top]).df()  # noqa: S608 - constants and bound values
+    """, [*rows.params, top]).df()  # noqa: S608 - constants and bound values
 
 
 @filtered_on("models")
@@ -109,36 +108,32 @@ def cohorts(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str = "
     are left out.
     """
     column = _measure(downloads)
-    where, params = condition(filters, "models")
-    # Grouping by the UTC day number (plain integer arithmetic) and only then by month is several
-    # times faster than truncating millions of time-zone-aware timestamps.
+    rows = facts.models(filters)
     return con.execute(f"""
-        WITH days AS (
-            SELECT origin_bucket, {CREATED_DAY} AS day, count(*) AS models,
+        WITH agg AS (
+            SELECT created_month AS month, origin_bucket AS c, sum(models) AS models,
                    coalesce(sum({column}), 0) AS downloads
-            FROM models WHERE {where} AND created_at IS NOT NULL GROUP BY 1, 2
-        ), agg AS (
-            SELECT date_trunc('month', DATE '1970-01-01' + CAST(day AS INTEGER)) AS month,
-                   origin_bucket AS c, sum(models) AS models, sum(downloads) AS downloads
-            FROM days GROUP BY 1, 2
+            FROM {rows.relation} WHERE created_month IS NOT NULL GROUP BY 1, 2
         ), {_TOP}
-        SELECT CAST(month AS DATE) AS month, {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
+        SELECT month, {_bucket()} AS origin_country, sum(models)::BIGINT AS models,
                sum(downloads)::BIGINT AS downloads
         FROM agg GROUP BY 1, 2 ORDER BY month, origin_country
-    """, [*params, top]).df()  # noqa: S608
+    """, [*rows.params, top]).df()  # noqa: S608
 
 
-def _uploads(column: str, where: str, by_group: bool) -> str:
+def _uploads(column: str, rows: facts.Facts, by_group: bool, originals: bool = False) -> str:
     """Models grouped by uploader (the organisation is a function of the author), credited to it
-    (or to its group: the parent organisation, when ``by_group``)."""
+    (or to its group: the parent organisation, when ``by_group``); only the non-derivatives when
+    ``originals``."""
     name = "coalesce(organization_group, organization, author, '')" if by_group else \
         "coalesce(organization, author, '')"
     return f"""
         SELECT {name} AS organization, organization IS NOT NULL AS attributed,
                any_value(uploader_bucket) AS country, any_value(author_kind) AS kind,
-               bool_or(coalesce(is_intermediary, false)) AS intermediary,
-               count(*) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
-        FROM models WHERE {where} GROUP BY author, organization, organization_group"""  # noqa: S608
+               bool_or(intermediary) AS intermediary,
+               sum(models) AS models, coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
+        FROM {rows.relation} {"WHERE NOT derivative" if originals else ""}
+        GROUP BY author, organization, organization_group"""  # noqa: S608
 
 
 @filtered_on("models")
@@ -154,18 +149,30 @@ def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, download
     (the bucket of its largest contributor: a code, or ``individuals``, ``community``,
     ``repackagers``, ``""``), ``kind``, ``intermediary``, ``models``, ``downloads``, ``likes``,
     ``downloads_share_pct`` (of all downloads under the filters).
+
+    The models view reads ``uploader_rollup``, which leaves out the least downloaded accounts
+    without an organisation: its ranking stands when its last entry has more downloads than any
+    account left out could have; otherwise (a filter that keeps few models) it reads ``models``.
     """
     _check_view(view)
     column = _measure(downloads)
-    where, params = condition(filters, "models")
     if view == "models":
-        credited, args = _uploads(column, where, by_group), params
-    else:
-        # Derivatives: summed per root first (few groups), then credited to the root's namespace,
-        # joined to organisations the same way as the pipeline's origin_country.
-        name = "coalesce(o.organization_group, o.organization, d.namespace)" if by_group else \
-            "coalesce(o.organization, d.namespace)"
-        credited = _uploads(column, where + " AND coalesce(depth, 0) = 0", by_group) + f"""
+        rows = facts.uploaders(filters)
+        if rows.rolled:
+            ranked = _ranked(con, _uploads(column, rows, by_group), rows.params, facts.models(filters), column,
+                             limit)
+            left_out = facts.uploaders_left_out(con, filters, column)
+            if left_out is None or (len(ranked) == limit and ranked["downloads"].iloc[-1] > left_out):
+                return ranked
+        rows = facts.uploaders(filters, partial=False)
+        return _ranked(con, _uploads(column, rows, by_group), rows.params, None, column, limit)
+    # Derivatives: summed per root first (few groups), then credited to the root's namespace,
+    # joined to organisations the same way as the pipeline's origin_country. The roots' own
+    # uploads are every account's (a left-out account may head a large family).
+    name = "coalesce(o.organization_group, o.organization, d.namespace)" if by_group else \
+        "coalesce(o.organization, d.namespace)"
+    rows, derived = facts.uploaders(filters, partial=False), facts.derivatives(filters)
+    credited = _uploads(column, rows, by_group, originals=True) + f"""
         UNION ALL
         SELECT {name}, o.organization IS NOT NULL, {bucket_sql("o.country", "o.kind")}, o.kind,
                coalesce(o.is_intermediary, false), d.models, d.downloads, d.likes
@@ -173,13 +180,22 @@ def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, download
             SELECT CASE WHEN contains(root, '/') THEN split_part(root, '/', 1) ELSE root END AS namespace,
                    bool_and(contains(root, '/')) AS namespaced,
                    sum(models) AS models, sum(downloads) AS downloads, sum(likes) AS likes
-            FROM (SELECT coalesce(root_model, model_id) AS root, count(*) AS models,
+            FROM (SELECT family AS root, sum(models) AS models,
                          coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes
-                  FROM models WHERE {where} AND depth > 0 GROUP BY 1)
+                  FROM {derived.relation} GROUP BY 1)
             GROUP BY 1
         ) d LEFT JOIN organizations o
           ON lower(o.hf_author) = lower(d.namespace) AND d.namespaced"""  # noqa: S608
-        args = [*params, *params]
+    return _ranked(con, credited, [*rows.params, *derived.params], None, column, limit)
+
+
+def _ranked(con: duckdb.DuckDBPyConnection, credited: str, params: list, everything: facts.Facts | None,
+            column: str, limit: int) -> pd.DataFrame:
+    """The ``limit`` names of ``credited`` with most downloads; shares of the sum of ``everything``
+    (all the filtered models: needed when ``credited`` leaves some out), else of ``credited``'s."""
+    total = "(SELECT sum(downloads) FROM agg)"
+    if everything is not None:
+        total = f"(SELECT sum({column}) FROM {everything.relation})"  # noqa: S608 - constants
     return con.execute(f"""
         WITH credited AS ({credited}
         ), agg AS (
@@ -189,11 +205,9 @@ def top_organizations(con: duckdb.DuckDBPyConnection, filters: Filters, download
             FROM credited GROUP BY 1
         )
         SELECT organization, attributed, country, kind, intermediary, models, downloads::BIGINT AS downloads,
-               likes::BIGINT AS likes,
-               round(100.0 * downloads / nullif((SELECT sum(downloads) FROM agg), 0), 2)
-                   AS downloads_share_pct
+               likes::BIGINT AS likes, round(100.0 * downloads / nullif({total}, 0), 2) AS downloads_share_pct
         FROM agg ORDER BY downloads DESC, organization LIMIT ?
-    """, [*args, limit]).df()  # noqa: S608
+    """, [*params, *(everything.params if everything else []), limit]).df()  # noqa: S608
 
 
 @filtered_on("models")
@@ -228,12 +242,13 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
     # root (a few groups); roots are read only when they head such a group or rank among the
     # top roots by their own downloads: a root without derivatives that makes the top families
     # necessarily ranks there too, since every root above it has at least as many.
+    derivatives = facts.derivatives(filters)
     return con.execute(f"""
         WITH derived AS (
-            SELECT coalesce(root_model, model_id) AS root, count(*) AS derivatives,
+            SELECT family AS root, sum(models) AS derivatives,
                    coalesce(sum({column}), 0) AS downloads, coalesce(sum(likes), 0) AS likes,
                    any_value(origin_bucket) AS origin_country
-            FROM models WHERE {where} AND depth > 0 GROUP BY 1
+            FROM {derivatives.relation} GROUP BY 1
         ), threshold AS (
             SELECT min(x) AS t FROM (SELECT coalesce({column}, 0) AS x FROM models
                                      WHERE {where} AND coalesce(depth, 0) = 0 ORDER BY 1 DESC LIMIT ?)
@@ -252,7 +267,7 @@ def top_models(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: str 
                coalesce(d.derivatives, 0)::BIGINT AS derivatives, r.downloads AS own_downloads
         FROM roots r FULL JOIN derived d USING (root)
         ORDER BY downloads DESC, model_id LIMIT ?
-    """, [*params, *params, limit, *params, HUB_URL, limit]).df()  # noqa: S608
+    """, [*derivatives.params, *params, limit, *params, HUB_URL, limit]).df()  # noqa: S608
 
 
 @filtered_on("models")
@@ -267,15 +282,15 @@ def recent_share(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
     sums are the overall figures.
     """
     column = _measure(downloads)
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
         WITH cutoff AS (SELECT max(created_at) - INTERVAL {RECENT_MONTHS} MONTH AS since FROM models),
         per AS (
-            SELECT origin_bucket, count(*) AS models,
-                   count(*) FILTER (WHERE created_at > cutoff.since) AS recent_models,
+            SELECT origin_bucket, sum(models) AS models,
+                   coalesce(sum(models) FILTER (WHERE recent), 0) AS recent_models,
                    coalesce(sum({column}), 0) AS downloads,
-                   coalesce(sum({column}) FILTER (WHERE created_at > cutoff.since), 0) AS recent_downloads
-            FROM models, cutoff WHERE {where} GROUP BY 1
+                   coalesce(sum({column}) FILTER (WHERE recent), 0) AS recent_downloads
+            FROM {rows.relation} GROUP BY 1
         ), agg AS (
             SELECT origin_bucket AS c, * EXCLUDE (origin_bucket) FROM per
         ), {_TOP}
@@ -286,7 +301,7 @@ def recent_share(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
                CAST(timezone('UTC', (SELECT since FROM cutoff)) AS DATE) AS since
         FROM agg GROUP BY 1
         ORDER BY {_TAIL.format(c="origin_country")}, downloads DESC, origin_country
-    """, [*params, top]).df()  # noqa: S608
+    """, [*rows.params, top]).df()  # noqa: S608
 
 
 @filtered_on("models")
@@ -301,7 +316,8 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: s
     """
     column = _measure(downloads)
     where, params = condition(filters, "models")
-    # The overall top n are among the per-country top n lists, so one grouped scan gives both.
+    # The overall top n are among the per-country top n lists, so one grouped scan gives both. It
+    # reads each model's count: lists of each rollup row's largest counts, merged, cost more.
     return con.execute(f"""
         WITH per AS (
             SELECT origin_bucket, count(*) AS models, coalesce(sum({column}), 0) AS downloads,
@@ -334,19 +350,19 @@ def size_classes(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
     Columns: ``size_class``, ``origin_country``, ``models``, ``downloads``; ordered by class.
     """
     column = _measure(downloads)
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
         WITH per AS (
-            SELECT {_SIZE_CLASS} AS class, origin_bucket, count(*) AS models,
+            SELECT {_SIZE_CLASS} AS class, origin_bucket, sum(models) AS models,
                    coalesce(sum({column}), 0) AS downloads
-            FROM models WHERE {where} GROUP BY 1, 2
+            FROM {rows.relation} GROUP BY 1, 2
         ), agg AS (
             SELECT class, origin_bucket AS c, models, downloads FROM per
         ), {_TOP}
         SELECT list_extract(?::VARCHAR[], class) AS size_class, {_bucket()} AS origin_country,
                sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads
         FROM agg GROUP BY class, 2 ORDER BY class, origin_country
-    """, [*params, top, list(SIZE_CLASSES)]).df()  # noqa: S608
+    """, [*rows.params, top, list(SIZE_CLASSES)]).df()  # noqa: S608
 
 
 def snapshot_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import filtered_on
+from landscape.queries import facts, filtered_on
 from pipeline.derive import KIND_BUCKETS
 
 # What a chart's coverage line splits its total into, in this order.
@@ -38,14 +38,14 @@ def hub_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = 
     """Models, downloads and likes per category (:data:`CATEGORIES`), by the uploader's or the
     root's (``basis="origin"``) attribution, under the filters. Every category has a row."""
     bucket = BASES[basis]
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     found = con.execute(f"""
-        SELECT {_category(bucket)} AS category, count(*) AS models,
+        SELECT {_category(bucket)} AS category, sum(models)::BIGINT AS models,
                coalesce(sum(downloads_30d), 0)::BIGINT AS downloads_30d,
                coalesce(sum(downloads_all_time), 0)::BIGINT AS downloads_all_time,
                coalesce(sum(likes), 0)::BIGINT AS likes
-        FROM models WHERE {where} GROUP BY 1
-    """, params).df()  # noqa: S608 - constants and bound values
+        FROM {rows.relation} GROUP BY 1
+    """, rows.params).df()  # noqa: S608 - constants and bound values
     return (pd.DataFrame({"category": CATEGORIES}).merge(found, how="left", on="category")
             .fillna(0).astype({"models": "int64", "downloads_30d": "int64", "downloads_all_time": "int64",
                                "likes": "int64"}))

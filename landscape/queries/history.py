@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
+from landscape.queries import NOT_COUNTRIES_SQL, OTHER, facts, filtered_on
 from landscape.queries.coverage import BASES
 
 # Europe for the share chart: the EU, the EEA, the United Kingdom and Switzerland.
@@ -48,18 +48,18 @@ def by_country(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = "o
     the latest date, then Other, then the buckets with no country. Columns ``snapshot_date``,
     ``country``, ``downloads``, ``models``."""
     bucket = BASES[basis]
-    snapshots, params = _snapshots(filters)
+    rows = facts.snapshots(filters)
     return con.execute(f"""
-        WITH s AS ({snapshots}),
-        agg AS (SELECT snapshot_date, coalesce({bucket}, '') AS c, sum(downloads_30d) AS downloads, count(*) AS models
-                FROM s GROUP BY 1, 2),
+        WITH agg AS (SELECT snapshot_date, coalesce({bucket}, '') AS c, sum(downloads_30d) AS downloads,
+                            sum(models) AS models
+                     FROM {rows.relation} GROUP BY 1, 2),
         top AS (SELECT c FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
                 AND c NOT IN {NOT_COUNTRIES_SQL} ORDER BY downloads DESC, c LIMIT ?)
         SELECT snapshot_date, CASE WHEN c IN {NOT_COUNTRIES_SQL} OR c IN (SELECT c FROM top) THEN c
                                    ELSE '{OTHER}' END AS country,
                coalesce(sum(downloads), 0)::BIGINT AS downloads, sum(models)::BIGINT AS models
         FROM agg GROUP BY 1, 2 ORDER BY 1, 2
-    """, [*params, top]).df()  # noqa: S608 - constants and bound values
+    """, [*rows.params, top]).df()  # noqa: S608 - constants and bound values
 
 
 def _region(bucket: str) -> str:
@@ -74,15 +74,14 @@ def region_shares(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str =
     """Each snapshot date's 30-day downloads split into China, the United States, Europe, the rest
     and no country, as shares of the day's total. Columns ``snapshot_date``, ``region``,
     ``downloads``, ``share_pct``."""
-    snapshots, params = _snapshots(filters)
+    rows = facts.snapshots(filters)
     return con.execute(f"""
-        WITH s AS ({snapshots}),
-        agg AS (SELECT snapshot_date, {_region(BASES[basis])} AS region, sum(downloads_30d) AS downloads
-                FROM s GROUP BY 1, 2)
+        WITH agg AS (SELECT snapshot_date, {_region(BASES[basis])} AS region, sum(downloads_30d) AS downloads
+                     FROM {rows.relation} GROUP BY 1, 2)
         SELECT snapshot_date, region, coalesce(downloads, 0)::BIGINT AS downloads,
                round(100.0 * downloads / nullif(sum(downloads) OVER (PARTITION BY snapshot_date), 0), 2) AS share_pct
         FROM agg ORDER BY 1, 2
-    """, params).df()  # noqa: S608
+    """, rows.params).df()  # noqa: S608
 
 
 @filtered_on("models")

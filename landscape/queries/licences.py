@@ -23,9 +23,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from landscape.filters import Filters, condition
-from landscape.queries import NOT_COUNTRIES, OTHER, filtered_on
-from landscape.queries.adoption import CREATED_DAY
+from landscape.filters import Filters
+from landscape.queries import NOT_COUNTRIES, OTHER, facts, filtered_on
 from pipeline.transform.licenses import LICENSE_FAMILIES, commercial_use_allowed
 
 WEIGHTS = ("models", "downloads")
@@ -69,13 +68,13 @@ def licence_cube(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     ``gated_mode``, ``models``, ``downloads``. The input of :func:`family_mix`,
     :func:`family_by_country`, :func:`gated_share` and :func:`commercial_use_by_country`.
     """
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
-        SELECT origin_bucket AS origin_country, license_family, coalesce(gated, false) AS gated, gated_mode,
-               count(*) AS models, coalesce(sum(downloads_30d), 0)::BIGINT AS downloads
-        FROM models WHERE {where} GROUP BY ALL
+        SELECT origin_bucket AS origin_country, license_family, gated, gated_mode,
+               sum(models)::BIGINT AS models, coalesce(sum(downloads_30d), 0)::BIGINT AS downloads
+        FROM {rows.relation} GROUP BY ALL
         ORDER BY ALL
-    """, params).df()  # noqa: S608
+    """, rows.params).df()  # noqa: S608
 
 
 def _pct(part: pd.Series, whole: pd.Series | float) -> pd.Series:
@@ -180,20 +179,16 @@ def family_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, weight: st
     (of the month's ``weight``). Models without a creation date are left out.
     """
     value = _weight(weight)
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
-        WITH days AS (
-            SELECT {CREATED_DAY} AS day, license_family, count(*) AS models,
-                   coalesce(sum(downloads_30d), 0) AS downloads
-            FROM models WHERE {where} AND created_at IS NOT NULL GROUP BY 1, 2
-        ), agg AS (
-            SELECT CAST(date_trunc('month', DATE '1970-01-01' + CAST(day AS INTEGER)) AS DATE) AS month,
-                   license_family, sum(models)::BIGINT AS models, sum(downloads)::BIGINT AS downloads
-            FROM days GROUP BY 1, 2
+        WITH agg AS (
+            SELECT created_month AS month, license_family, sum(models)::BIGINT AS models,
+                   coalesce(sum(downloads_30d), 0)::BIGINT AS downloads
+            FROM {rows.relation} WHERE created_month IS NOT NULL GROUP BY 1, 2
         )
         SELECT *, round(100.0 * {value} / nullif(sum({value}) OVER (PARTITION BY month), 0), 2) AS share_pct
         FROM agg ORDER BY month, {_family_order()}
-    """, [*params, list(LICENSE_FAMILIES)]).df()  # noqa: S608
+    """, [*rows.params, list(LICENSE_FAMILIES)]).df()  # noqa: S608
 
 
 @filtered_on("models")
@@ -208,14 +203,14 @@ def top_licences(con: duckdb.DuckDBPyConnection, filters: Filters, weight: str =
     ``models``, ``downloads``, ``share_pct`` (of all filtered models' ``weight``).
     """
     value = _weight(weight)
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
         WITH agg AS (
             SELECT coalesce(license, ?) AS license, any_value(license_family) AS license_family,
-                   count(*) AS models, coalesce(sum(downloads_30d), 0) AS downloads
-            FROM models WHERE {where} GROUP BY license
+                   sum(models) AS models, coalesce(sum(downloads_30d), 0) AS downloads
+            FROM {rows.relation} GROUP BY license
         )
         SELECT license, license_family, models, downloads::BIGINT AS downloads,
                round(100.0 * {value} / nullif(sum({value}) OVER (), 0), 2) AS share_pct
         FROM agg ORDER BY {value} DESC, license, license_family LIMIT ?
-    """, [NO_LICENCE, *params, limit]).df()  # noqa: S608
+    """, [NO_LICENCE, *rows.params, limit]).df()  # noqa: S608

@@ -13,31 +13,27 @@ import duckdb
 import pandas as pd
 
 from landscape.filters import Filters, condition
-from landscape.queries import NOT_COUNTRIES_SQL, OTHER, filtered_on
+from landscape.queries import NOT_COUNTRIES_SQL, OTHER, facts, filtered_on
 
 WEIGHTS = ("models", "downloads")
 
 
 def _measure(weight: str) -> str:
-    return {"models": "count(*)", "downloads": "coalesce(sum(downloads_30d), 0)"}[weight]
+    return {"models": "sum(models)", "downloads": "coalesce(sum(downloads_30d), 0)"}[weight]
 
 
 @filtered_on("models")
 def lineage_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """How the model tree resolved: roots, resolved chains, missing parents, cycles; merges; ancestors."""
-    where, params = condition(filters, "models")
-    return con.execute(f"""
-        SELECT count(*) FILTER (WHERE lineage_status = 'root') AS roots,
-               count(*) FILTER (WHERE lineage_status = 'resolved') AS resolved,
-               count(*) FILTER (WHERE lineage_status = 'missing_parent') AS missing_parent,
-               count(*) FILTER (WHERE lineage_status = 'cycle') AS cycles,
-               count(*) FILTER (WHERE len(base_models) > 1) AS multi_parent,
-               count(*) FILTER (WHERE scope = 'ancestor') AS fetched_ancestors,
-               count(*) FILTER (WHERE depth > 0) AS derivatives,
-               count(*) FILTER (WHERE coalesce(distilled, false)) AS distilled,
-               max(depth) AS deepest
-        FROM models WHERE {where}
-    """, params).df()  # noqa: S608
+    rows = facts.models(filters)
+    counted = {"roots": "lineage_status = 'root'", "resolved": "lineage_status = 'resolved'",
+               "missing_parent": "lineage_status = 'missing_parent'", "cycles": "lineage_status = 'cycle'",
+               "multi_parent": "multi_parent", "fetched_ancestors": "ancestor", "derivatives": "derivative",
+               "distilled": "distilled"}
+    counts = ", ".join(f"coalesce(sum(models) FILTER (WHERE {rule}), 0)::BIGINT AS {name}"
+                       for name, rule in counted.items())
+    return con.execute(f"SELECT {counts}, max(max_depth) AS deepest FROM {rows.relation}",  # noqa: S608
+                       rows.params).df()  # noqa: S608
 
 
 @filtered_on("models")
@@ -45,52 +41,48 @@ def derivatives_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, by: s
                          top: int = 6) -> pd.DataFrame:
     """Derivatives created per month by the root's country (or organisation): month, base, models, share_pct."""
     column = {"country": "origin_bucket", "organization": "coalesce(root_organization, '')"}[by]
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
         WITH d AS (
-            SELECT strftime(created_month, '%Y-%m') AS month, {column} AS base
-            FROM models WHERE {where} AND depth > 0 AND created_month IS NOT NULL
+            SELECT strftime(created_month, '%Y-%m') AS month, {column} AS base, sum(models) AS n
+            FROM {rows.relation} WHERE derivative AND created_month IS NOT NULL GROUP BY 1, 2
         ), top AS (
-            SELECT base FROM d WHERE base NOT IN {NOT_COUNTRIES_SQL} GROUP BY base ORDER BY count(*) DESC, base LIMIT ?
+            SELECT base FROM d WHERE base NOT IN {NOT_COUNTRIES_SQL} GROUP BY base ORDER BY sum(n) DESC, base LIMIT ?
         ), bucketed AS (
             SELECT month, CASE WHEN base IN {NOT_COUNTRIES_SQL} OR base IN (SELECT base FROM top) THEN base
-                               ELSE '{OTHER}' END AS base
+                               ELSE '{OTHER}' END AS base, n
             FROM d
         )
-        SELECT month, base, count(*) AS models,
-               round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY month), 1) AS share_pct
+        SELECT month, base, sum(n)::BIGINT AS models,
+               round(100.0 * sum(n) / sum(sum(n)) OVER (PARTITION BY month), 1) AS share_pct
         FROM bucketed GROUP BY month, base ORDER BY month, base
-    """, [*params, top]).df()  # noqa: S608
+    """, [*rows.params, top]).df()  # noqa: S608
 
 
 @filtered_on("models")
 def top_bases(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20) -> pd.DataFrame:
     """Root models with most derivatives: root, its organisation and country, derivatives by relation."""
-    where, params = condition(filters, "models")
+    rows = facts.derivatives(filters)
     return con.execute(f"""
-        SELECT root_model, any_value(root_organization) AS organization, any_value(origin_bucket) AS country,
-               count(*) AS derivatives,
-               count(*) FILTER (WHERE base_relation = 'finetune') AS finetunes,
-               count(*) FILTER (WHERE base_relation = 'quantized') AS quantized,
-               count(*) FILTER (WHERE base_relation = 'adapter') AS adapters,
-               count(*) FILTER (WHERE base_relation = 'merge') AS merges,
-               coalesce(sum(downloads_30d), 0) AS derivative_downloads
-        FROM models
-        WHERE {where} AND depth > 0 AND root_model IS NOT NULL
-        GROUP BY root_model ORDER BY derivatives DESC, root_model LIMIT ?
-    """, [*params, limit]).df()  # noqa: S608
+        SELECT family AS root_model, any_value(root_organization) AS organization, any_value(origin_bucket) AS country,
+               sum(models)::BIGINT AS derivatives, sum(finetunes)::BIGINT AS finetunes,
+               sum(quantized)::BIGINT AS quantized, sum(adapters)::BIGINT AS adapters,
+               sum(merges)::BIGINT AS merges, coalesce(sum(downloads_30d), 0)::BIGINT AS derivative_downloads
+        FROM {rows.relation} WHERE rooted
+        GROUP BY family ORDER BY derivatives DESC, root_model LIMIT ?
+    """, [*rows.params, limit]).df()  # noqa: S608
 
 
 @filtered_on("models")
 def cross_border(con: duckdb.DuckDBPyConnection, filters: Filters, weight: str = "models") -> pd.DataFrame:
     """Derivatives by uploader's country × root's country: uploader_country, root_country, value."""
-    where, params = condition(filters, "models")
+    rows = facts.models(filters)
     return con.execute(f"""
         SELECT uploader_bucket AS uploader_country, origin_bucket AS root_country,
-               {_measure(weight)} AS value
-        FROM models WHERE {where} AND depth > 0
-        GROUP BY ALL ORDER BY value DESC
-    """, params).df()  # noqa: S608
+               {_measure(weight)}::BIGINT AS value
+        FROM {rows.relation} WHERE derivative
+        GROUP BY ALL ORDER BY value DESC, uploader_country, root_country
+    """, rows.params).df()  # noqa: S608
 
 
 @filtered_on("models")
@@ -103,17 +95,19 @@ def families(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) 
     fraction of the work.
     """
     where, params = condition(filters, "models")
-    repack = "(base_relation = 'quantized' OR is_intermediary)"
+    derived = facts.derivatives(filters)
     return con.execute(f"""
         WITH d AS (
-            SELECT root_model AS family, count(*) AS derivatives,
-                   coalesce(sum(downloads_30d), 0) AS derivative_downloads,
-                   count(*) FILTER (WHERE {repack}) AS repackages,
-                   coalesce(sum(downloads_30d) FILTER (WHERE {repack}), 0) AS repackage_downloads
-            FROM models WHERE {where} AND depth > 0 GROUP BY root_model
+            SELECT CASE WHEN rooted THEN family END AS family, sum(models) AS derivatives,
+                   coalesce(sum(downloads_30d), 0) AS derivative_downloads, sum(repackages) AS repackages,
+                   coalesce(sum(repackage_downloads_30d), 0) AS repackage_downloads
+            FROM {derived.relation} GROUP BY 1
         ), lone AS (
+            -- the most downloaded roots, ties included: every root at or above the n-th count
             SELECT model_id AS family FROM models WHERE {where} AND coalesce(depth, 0) = 0
-            ORDER BY downloads_30d DESC NULLS LAST, model_id LIMIT ?
+              AND coalesce(downloads_30d, 0) >= (
+                  SELECT min(x) FROM (SELECT coalesce(downloads_30d, 0) AS x FROM models
+                                      WHERE {where} AND coalesce(depth, 0) = 0 ORDER BY 1 DESC LIMIT ?))
         ), candidates AS (SELECT family FROM d UNION SELECT family FROM lone),
         own AS (
             SELECT model_id AS family, coalesce(downloads_30d, 0) AS base_downloads FROM models
@@ -125,7 +119,7 @@ def families(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) 
                coalesce(d.repackage_downloads, 0) AS repackage_downloads
         FROM candidates c LEFT JOIN d USING (family) LEFT JOIN own o USING (family)
         ORDER BY family_downloads DESC, c.family LIMIT ?
-    """, [*params, *params, limit, *params, limit]).df()  # noqa: S608
+    """, [*derived.params, *params, *params, limit, *params, limit]).df()  # noqa: S608
 
 
 def _distilled_where(filters: Filters, originals_only: bool) -> tuple[str, list]:
@@ -153,11 +147,17 @@ def distilled_models(con: duckdb.DuckDBPyConnection, filters: Filters, originals
                      limit: int = 500) -> pd.DataFrame:
     """The tracked models, most downloaded first, with student base, teacher and the rules that matched."""
     where, params = _distilled_where(filters, originals_only)
+    # The n-th largest count first (missing counts last, as -1), then only the rows at or above it:
+    # the wide columns are read for those rows, not for every tracked model.
     return con.execute(f"""
+        WITH threshold AS (
+            SELECT min(x) AS t FROM (SELECT coalesce(downloads_30d, -1) AS x FROM models WHERE {where}
+                                     ORDER BY 1 DESC LIMIT ?)
+        )
         SELECT model_id, author, country, created_at, downloads_30d,
                base_model AS student_base, base_organization AS student_base_organization,
                base_country AS student_base_country, teacher_model, teacher_organization, teacher_country,
                distill_evidence AS evidence
-        FROM models WHERE {where}
+        FROM models WHERE {where} AND coalesce(downloads_30d, -1) >= (SELECT t FROM threshold)
         ORDER BY downloads_30d DESC NULLS LAST, model_id LIMIT ?
-    """, [*params, limit]).df()  # noqa: S608
+    """, [*params, limit, *params, limit]).df()  # noqa: S608

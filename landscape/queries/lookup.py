@@ -19,6 +19,15 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from pipeline.derive import bucket_sql
+
+# A models row is one of the organisation's own (bound twice: the name): a row predicate, so that
+# "built by others" needs no anti-join with the set of its models (hundreds of thousands at Hub scale).
+_OWNED = "coalesce(organization = ? OR organization_group = ?, false)"
+# The roots that head a family with derivatives (a few thousand): "derivatives of its models" joins
+# the models with those of its own models only, not with all of them.
+_HEADS = "(SELECT DISTINCT family FROM derivative_rollup WHERE rooted)"
+
 KINDS = ("organization", "release", "model")  # how results are grouped, in this order
 MIN_QUERY = 2  # characters: shorter fragments match nearly everything
 
@@ -102,14 +111,14 @@ def organization_hub(con: duckdb.DuckDBPyConnection, name: str, limit: int = 15)
 def organization_hub_totals(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """Its Hub models, 30-day and all-time downloads, and the derivatives others built on them
     (by the builders' country bucket). Columns ``measure``, ``value``."""
-    return con.execute("""
+    return con.execute(f"""
         WITH own AS (SELECT * FROM models WHERE organization = ? OR organization_group = ?)
         SELECT 'models' AS measure, count(*)::BIGINT AS value FROM own
         UNION ALL SELECT '30-day downloads', coalesce(sum(downloads_30d), 0)::BIGINT FROM own
         UNION ALL SELECT 'all-time downloads', coalesce(sum(downloads_all_time), 0)::BIGINT FROM own
-        UNION ALL SELECT 'derivatives by others', count(*)::BIGINT FROM models
-            WHERE root_model IN (SELECT model_id FROM own) AND model_id NOT IN (SELECT model_id FROM own)
-    """, [name, name]).df()
+        UNION ALL SELECT 'derivatives by others', coalesce(sum(models), 0)::BIGINT FROM derivative_rollup
+            WHERE rooted AND family IN (SELECT model_id FROM own) AND NOT {_OWNED}
+    """, [name, name, name, name]).df()  # noqa: S608 - constants
 
 
 def model_facts(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
@@ -224,22 +233,28 @@ def compare_capability(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.D
 def compare_hub(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.DataFrame:
     """Per organisation asked and snapshot date: the 30-day downloads of its Hub models, and of the
     derivatives others built on them. Columns ``organization``, ``snapshot_date``, ``own``,
-    ``derivatives``."""
-    return con.execute("""
+    ``derivatives``. Read from the history's rollup (pipeline/rollups.py), which keeps each
+    derivative's root: the derivatives of an organisation's models are those whose root is one
+    of them and whose uploader is none of the organisations asked."""
+    asked = names[:MAX_COMPARED]
+    return con.execute(f"""
         WITH asked AS (SELECT unnest(?::VARCHAR[]) AS name),
-        own AS (SELECT a.name, m.model_id FROM asked a JOIN models m
-                ON m.organization = a.name OR m.organization_group = a.name),
-        derived AS (SELECT o.name, m.model_id FROM own o JOIN models m ON m.root_model = o.model_id
-                    WHERE m.model_id <> o.model_id AND m.model_id NOT IN (SELECT model_id FROM own))
-        SELECT name AS organization, snapshot_date, sum(CASE WHEN kind = 'own' THEN d END)::BIGINT AS own,
-               coalesce(sum(CASE WHEN kind = 'derived' THEN d END), 0)::BIGINT AS derivatives
-        FROM (SELECT o.name, s.snapshot_date, 'own' AS kind, s.downloads_30d AS d FROM own o
-              JOIN model_snapshots s ON s.model_id = o.model_id
-              UNION ALL
-              SELECT x.name, s.snapshot_date, 'derived', s.downloads_30d FROM derived x
-              JOIN model_snapshots s ON s.model_id = x.model_id)
-        GROUP BY 1, 2 ORDER BY 1, 2
-    """, [names[:MAX_COMPARED]]).df()
+        heads AS (SELECT a.name, m.model_id FROM asked a JOIN models m ON m.organization = a.name
+                  WHERE m.model_id IN {_HEADS}
+                  UNION SELECT a.name, m.model_id FROM asked a JOIN models m ON m.organization_group = a.name
+                  WHERE m.model_id IN {_HEADS}),
+        own AS (SELECT a.name, r.snapshot_date, sum(r.downloads_30d) AS d FROM snapshot_rollup r, asked a
+                WHERE r.organization = a.name OR r.organization_group = a.name GROUP BY 1, 2),
+        derived AS (SELECT h.name, r.snapshot_date, sum(r.downloads_30d) AS d
+                    FROM snapshot_rollup r JOIN heads h ON r.derived_from = h.model_id
+                    WHERE NOT coalesce(list_contains(?::VARCHAR[], r.organization)
+                                       OR list_contains(?::VARCHAR[], r.organization_group), false)
+                    GROUP BY 1, 2)
+        SELECT coalesce(o.name, x.name) AS organization, coalesce(o.snapshot_date, x.snapshot_date) AS snapshot_date,
+               o.d::BIGINT AS own, coalesce(x.d, 0)::BIGINT AS derivatives
+        FROM own o FULL JOIN derived x ON x.name = o.name AND x.snapshot_date = o.snapshot_date
+        ORDER BY 1, 2
+    """, [asked] * 3).df()  # noqa: S608 - constants
 
 
 # --- more of one organisation -------------------------------------------------------------------
@@ -267,28 +282,29 @@ def organization_licences(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataF
 
 def organization_derivatives(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """Models others built on its models (their root is one of its), by the builders' country
-    bucket and kind. Columns ``country``, ``kind``, ``models``, ``downloads_30d``."""
-    return con.execute("""
+    bucket and kind. Columns ``country``, ``kind``, ``models``, ``downloads_30d``. Read from the
+    derivatives' rollup (pipeline/rollups.py): the bucket is the uploader's, from its country and kind."""
+    return con.execute(f"""
         WITH own AS (SELECT model_id FROM models WHERE organization = ? OR organization_group = ?)
-        SELECT coalesce(uploader_bucket, '') AS country, coalesce(author_kind, 'unknown') AS kind, count(*) AS models,
-               coalesce(sum(downloads_30d), 0)::BIGINT AS downloads_30d
-        FROM models WHERE root_model IN (SELECT model_id FROM own) AND model_id NOT IN (SELECT model_id FROM own)
+        SELECT {bucket_sql("country", "author_kind")} AS country, coalesce(author_kind, 'unknown') AS kind,
+               sum(models)::BIGINT AS models, coalesce(sum(downloads_30d), 0)::BIGINT AS downloads_30d
+        FROM derivative_rollup WHERE rooted AND family IN (SELECT model_id FROM own) AND NOT {_OWNED}
         GROUP BY 1, 2 ORDER BY models DESC, 1, 2
-    """, [name, name]).df()
+    """, [name, name, name, name]).df()  # noqa: S608 - constants
 
 
 def organization_distillation(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """Models tracked as distilled from its models (``direction`` = ``from it``), and its own
     models tracked as distilled from others' (``by it``)."""
-    return con.execute("""
+    return con.execute(f"""
         WITH own AS (SELECT model_id FROM models WHERE organization = ? OR organization_group = ?)
         SELECT 'from it' AS direction, model_id, teacher_model, distill_evidence, downloads_30d FROM models
-        WHERE teacher_model IN (SELECT model_id FROM own) AND model_id NOT IN (SELECT model_id FROM own)
+        WHERE teacher_model IS NOT NULL AND teacher_model IN (SELECT model_id FROM own) AND NOT {_OWNED}
         UNION ALL
         SELECT 'by it', model_id, teacher_model, distill_evidence, downloads_30d FROM models
-        WHERE model_id IN (SELECT model_id FROM own) AND coalesce(distilled, false)
+        WHERE {_OWNED} AND coalesce(distilled, false)
         ORDER BY direction, downloads_30d DESC NULLS LAST, model_id
-    """, [name, name]).df()
+    """, [name, name, name, name, name, name]).df()  # noqa: S608 - constants
 
 
 def model_release(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from landscape.csv_safety import frame_to_csv
 from landscape.filters import Filters, condition
 from landscape.queries import adoption as q
+from pipeline.rollups import build_rollups
 from tests.helpers import metric, sql
 from tests.helpers import run_query as query
 
@@ -177,6 +178,7 @@ def test_history_chart_appears_once_there_are_two_snapshot_dates(app, downloads,
                           downloads_all_time, likes, trending_score, country, origin_country, uploader_bucket,
                           origin_bucket, source
                    FROM model_snapshots""")
+    build_rollups(con)  # as the pipeline does before it publishes
     con.close()
     monkeypatch.setenv("LANDSCAPE_DB", str(db))
     at = rendered(app("adoption"))

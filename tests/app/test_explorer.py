@@ -19,6 +19,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from landscape.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
+from pipeline.rollups import build_rollups
 from tests.app.conftest import _RecordingStorage
 from tests.helpers import no_exceptions, sql
 
@@ -169,6 +170,7 @@ def formula_db(source: Path, folder: Path) -> Path:
                                        pipeline_tag, library, downloads_30d)
                    VALUES ('evil/formula-model', 'evil', '=HYPERLINK("http://x","y")', 'CN', '+cmd', 'other',
                            '@SUM(A1)', '-2+3', 5)""")
+    build_rollups(con)  # as the pipeline does before it publishes
     con.close()
     return db
 
@@ -220,6 +222,7 @@ def test_a_large_result_offers_parquet_and_the_command_line_instead_of_csv(app, 
     con.execute("INSERT INTO models SELECT m.* REPLACE (m.model_id || '-copy' || t.i AS model_id) "
                 "FROM models m, range(1, 90) t(i)")  # 90 × 3,000: over the CSV limit
     (total,), = con.execute("SELECT count(*) FROM models").fetchall()
+    build_rollups(con)
     con.close()
     monkeypatch.setenv("LANDSCAPE_DB", str(db))
     at = app("explorer", {"page": "2000"})
@@ -228,3 +231,24 @@ def test_a_large_result_offers_parquet_and_the_command_line_instead_of_csv(app, 
     assert at.download_button(key="download-models-csv").proto.disabled
     assert not at.download_button(key="download-models-parquet").proto.disabled
     assert at.code[0].value == "python -m pipeline export --dataset models --format csv"
+
+
+def test_next_and_previous_read_from_the_bookmark_show_the_right_rows(app, fixture_db):
+    """A click on the neighbouring page reads it by keyset from the page shown: across the end of
+    the sizes into the block of empty ones, and back."""
+    order = "ORDER BY params DESC NULLS LAST, model_id"
+    expected = [r[0] for r in sql(fixture_db.db_path, f"SELECT model_id FROM models {order}")]
+    (sized,), = sql(fixture_db.db_path, "SELECT count(params) FROM models")
+    start = max(1, sized // 100)  # the empty sizes begin on the next page (or this one)
+    assert start + 2 <= -(-len(expected) // 100), "the fixture has pages of empty sizes to walk"
+
+    at = app("explorer", {"sort": "params:desc", "page": str(start)})  # a jump: counted
+    no_exceptions(at)
+    for page in (start, start + 1, start + 2, start + 1, start):
+        if page != start or at.get("pagination")[0].value != start:
+            at.get("pagination")[0].select(page).run()
+            no_exceptions(at)
+        assert summary(at).startswith(f"Rows **{(page - 1) * 100 + 1:,}–")
+        assert shown_ids(at) == expected[(page - 1) * 100:page * 100], page
+        place, mark = at.session_state["_explorer_shown"]
+        assert mark.page == page  # the bookmark the next click reads from

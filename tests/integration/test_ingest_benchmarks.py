@@ -163,3 +163,24 @@ def test_gap_exports(make_settings, files, cli_env, python, tmp_path):
     bad = subprocess.run([python, "-m", "pipeline", "export", "--dataset", "gap", "--format", "csv",
                           "--source", "no-such-bench"], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and "no benchmark or source" in bad.stderr
+
+
+def test_the_ingest_benchmark_counts_the_whole_process_tree(python):
+    """benchmarks/ingest.py's peak memory is the sum over the live process tree: a parent and a child
+    holding 100 MB each at once measure over 200 MB, where one process's ru_maxrss would not."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "ingest.py"
+    spec = importlib.util.spec_from_file_location("ingest_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # its dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    hold = "import time; b = bytearray(100_000_000); b[::4096] = b'x' * len(b[::4096]); time.sleep({})"
+    code = (f"import subprocess, sys; child = subprocess.Popen([sys.executable, '-c', {hold.format(2)!r}]); "
+            f"{hold.format(1)}; child.wait()")
+    run = bench.run_child([python, "-c", code])
+    assert run.processes == 2
+    assert run.peak_rss > 200e6 and run.peak_pss > 200e6
+    assert run.main_maxrss > 100e6  # the kernel's peak of one process: what the benchmark used to report

@@ -1,0 +1,180 @@
+"""Rollups written before every publish: the Hub models summed by what the pages filter and group on.
+
+At Hub scale (millions of models) a page's query that scans ``models`` costs tens to hundreds of
+milliseconds, and a page runs a dozen of them. Most of those queries only sum models, downloads
+and likes by a few columns, so the build writes tables of such sums (``schema.sql``):
+
+- ``model_rollup``: every model, by the global filters' dimensions (:data:`FILTER_DIMENSIONS`)
+  and the columns the adoption, licence, lineage and coverage queries group on;
+- ``derivative_rollup``: the derivatives by family (root model): family sizes and downloads;
+- ``snapshot_rollup``: the adoption history by snapshot date;
+- ``uploader_rollup``: uploads by account, for the organisation rankings. Accounts number in
+  the hundreds of thousands, so it keeps every attributed account and the :data:`UPLOADERS` most
+  downloaded others; ``uploader_rollup_rest`` bounds what any account left out can add up to,
+  so that a ranking can tell whether it is exact (see :func:`landscape.queries.facts.uploaders`).
+
+Each table is described once, here (``schema.sql`` leaves them to this module), as *row values* (one model's contribution, an SQL
+expression over ``models``) and the aggregate that sums them. The build groups by the
+dimensions and aggregates the row values; a query whose filters the rollup cannot express
+reads the same columns computed row by row from ``models`` instead
+(:mod:`landscape.queries.facts`), so both paths are one SQL text and give the same answer.
+
+Two filters are ranges over values a rollup does not keep: parameters (any count) and the
+creation instant. They are kept as classes that answer the filters' own steps exactly:
+``size_bucket`` (:func:`size_bucket_sql`) and ``created_month``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+
+from landscape.filters import SIZE_STEPS
+
+# The adoption page's size classes: <1B, 1–10B, 10–100B, >100B (see landscape.queries.adoption).
+SIZE_CLASS_BOUNDS = (1e9, 1e10, 1e11)
+# Models created this many months before the newest repository count as recent.
+RECENT_MONTHS = 12
+# Every parameter count a filter or a size class compares with. A model's bucket is 2k when
+# its count lies below the k-th break (and above the one before), 2k + 1 when it equals it: so
+# ``params >= b`` and ``params <= b`` for a break b are comparisons of buckets, exactly.
+SIZE_BREAKS: tuple[float, ...] = tuple(sorted({v for v in SIZE_STEPS.values() if v is not None}
+                                              | set(SIZE_CLASS_BOUNDS)))
+
+
+def size_bucket_sql(params: str) -> str:
+    """The size bucket of a parameter count (NULL for none), as a CASE over :data:`SIZE_BREAKS`."""
+    cases = " ".join(f"WHEN {params} < {b:.0f} THEN {2 * k} WHEN {params} = {b:.0f} THEN {2 * k + 1}"
+                     for k, b in enumerate(SIZE_BREAKS))
+    return f"CASE WHEN {params} IS NULL THEN NULL {cases} ELSE {2 * len(SIZE_BREAKS)} END"
+
+
+def size_bucket_at(bound: float) -> int | None:
+    """The bucket of a count equal to ``bound``: None when ``bound`` is no break (the rollups
+    cannot answer a filter at it)."""
+    return 2 * SIZE_BREAKS.index(bound) + 1 if bound in SIZE_BREAKS else None
+
+
+def _recent(prefix: str) -> str:
+    return (f"coalesce({prefix}created_at > (SELECT max(created_at) FROM models) - "  # noqa: S608 - constants
+            f"INTERVAL {RECENT_MONTHS} MONTH, false)")
+
+
+# The global filters' columns (landscape.filters.SPECS reads them under these names).
+FILTER_DIMENSIONS: dict[str, str] = {
+    **{c: f"{{p}}{c}" for c in ("country", "origin_country", "license_family", "organization",
+                                 "organization_group", "pipeline_tag", "model_kind", "author_kind")},
+    "size_bucket": size_bucket_sql("{p}params"),
+    "created_month": "{p}created_month",
+}
+# Per table: dimensions (name → SQL over the source row) and measures (name → (row value, aggregate)).
+MODEL_DIMENSIONS: dict[str, str] = {
+    **FILTER_DIMENSIONS,
+    "uploader_bucket": "{p}uploader_bucket", "origin_bucket": "{p}origin_bucket", "license": "{p}license",
+    "gated": "coalesce({p}gated, false)", "gated_mode": "{p}gated_mode", "recent": _recent("{p}"),
+    "derivative": "coalesce({p}depth > 0, false)", "lineage_status": "{p}lineage_status",
+    "multi_parent": "coalesce(len({p}base_models) > 1, false)",
+    "ancestor": "coalesce({p}scope = 'ancestor', false)", "distilled": "coalesce({p}distilled, false)",
+    "base_relation": "{p}base_relation", "root_organization": "{p}root_organization",
+}
+_COUNTS = {"models": ("1", "sum"), "downloads_30d": ("{p}downloads_30d", "sum"),
+           "downloads_all_time": ("{p}downloads_all_time", "sum"), "likes": ("{p}likes", "sum")}
+MODEL_MEASURES: dict[str, tuple[str, str]] = {**_COUNTS, "max_depth": ("{p}depth", "max")}
+
+_REPACKAGE = "coalesce({p}base_relation = 'quantized' OR {p}is_intermediary, false)"
+DERIVATIVE_DIMENSIONS: dict[str, str] = {
+    **FILTER_DIMENSIONS, "family": "{p}family", "rooted": "{p}root_model IS NOT NULL",
+    "root_organization": "{p}root_organization",
+    "origin_bucket": "{p}origin_bucket",
+}
+DERIVATIVE_MEASURES: dict[str, tuple[str, str]] = {
+    **_COUNTS,
+    **{name: (f"coalesce({{p}}base_relation = '{relation}', false)::BIGINT", "sum")
+       for name, relation in (("finetunes", "finetune"), ("quantized", "quantized"), ("adapters", "adapter"),
+                              ("merges", "merge"))},
+    "repackages": (f"{_REPACKAGE}::BIGINT", "sum"),
+    "repackage_downloads_30d": (f"CASE WHEN {_REPACKAGE} THEN {{p}}downloads_30d END", "sum"),
+}
+DERIVATIVES = "{p}depth > 0"  # which models derivative_rollup sums
+
+# The most downloaded accounts without an organisation kept in uploader_rollup (by either measure).
+UPLOADERS = 2000
+UPLOADER_DIMENSIONS: dict[str, str] = {
+    **FILTER_DIMENSIONS, "author": "{p}author", "uploader_bucket": "{p}uploader_bucket",
+    "intermediary": "coalesce({p}is_intermediary, false)", "derivative": "coalesce({p}depth > 0, false)",
+}
+UPLOADER_MEASURES = _COUNTS
+# Which accounts uploader_rollup keeps: every attributed one, and the {uploaders} most downloaded others.
+_KEPT_UPLOADERS = """
+    WITH totals AS (
+        SELECT author, bool_or(organization IS NOT NULL OR author IS NULL) AS always,
+               coalesce(sum(downloads_30d), 0) AS d30, coalesce(sum(downloads_all_time), 0) AS dall
+        FROM models GROUP BY author
+    ), ranked AS (
+        SELECT author, always, d30, dall, row_number() OVER (ORDER BY always DESC, d30 DESC, author) AS by_30d,
+               row_number() OVER (ORDER BY always DESC, dall DESC, author) AS by_all
+        FROM totals
+    )
+    SELECT author, always OR by_30d <= (SELECT count(*) FILTER (WHERE always) FROM totals) + {uploaders}
+                          OR by_all <= (SELECT count(*) FILTER (WHERE always) FROM totals) + {uploaders} AS kept,
+           d30, dall
+    FROM ranked"""
+
+SNAPSHOT_DIMENSIONS: dict[str, str] = {
+    "snapshot_date": "s.snapshot_date", **{k: v.replace("{p}", "m.") for k, v in FILTER_DIMENSIONS.items()},
+    "uploader_bucket": "s.uploader_bucket", "origin_bucket": "s.origin_bucket",
+    # a derivative's root (NULL for the others): the comparison page sums the derivatives of an
+    # organisation's models over time
+    "derived_from": "CASE WHEN m.depth > 0 THEN m.root_model END",
+}
+SNAPSHOT_MEASURES: dict[str, tuple[str, str]] = {"models": ("1", "sum"), "downloads_30d": ("s.downloads_30d", "sum")}
+SNAPSHOTS_JOINED = "model_snapshots s JOIN models m ON m.model_id = s.model_id"
+
+
+def row_columns(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, str]], prefix: str = "") -> str:
+    """The SELECT list giving each model's own row of a rollup (its dimensions and row values)."""
+    items = [f"{sql} AS {name}" for name, sql in dimensions.items()]
+    items += [f"{value} AS {name}" for name, (value, _) in measures.items()]
+    return ", ".join(items).replace("{p}", prefix)
+
+
+def _grouped(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, str]]) -> str:
+    items = [f"{sql} AS {name}" for name, sql in dimensions.items()]
+    # sums as BIGINT (DuckDB's sum of BIGINT is a 128-bit HUGEINT, slower to sum again and to read)
+    items += [f"{aggregate}({value})" + ("::BIGINT" if aggregate == "sum" else "") + f" AS {name}"
+              for name, (value, aggregate) in measures.items()]
+    return ", ".join(items).replace("{p}", "")
+
+
+def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) -> dict[str, int]:
+    """Fill the rollups from ``models`` and ``model_snapshots`` (run after both are final); returns
+    each table's row count. ``uploaders``: how many accounts without an organisation
+    ``uploader_rollup`` keeps (the tests make it small to exercise the rankings' fallback)."""
+    # Constants only: the SQL is assembled from this module's own column descriptions.
+    statements = {
+        "model_rollup": f"SELECT {_grouped(MODEL_DIMENSIONS, MODEL_MEASURES)} FROM models GROUP BY ALL",  # noqa: S608
+        "derivative_rollup": f"SELECT {_grouped(DERIVATIVE_DIMENSIONS, DERIVATIVE_MEASURES)} FROM models "  # noqa: S608
+                             f"WHERE {DERIVATIVES.format(p='')} GROUP BY ALL",  # noqa: S608
+        "snapshot_rollup": f"SELECT {_grouped(SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES)} FROM {SNAPSHOTS_JOINED} "  # noqa: S608
+                           "GROUP BY ALL",
+    }
+    kept = f"WITH kept AS ({_KEPT_UPLOADERS.format(uploaders=int(uploaders))})"
+    statements["uploader_rollup"] = (
+        f"{kept} SELECT {_grouped(UPLOADER_DIMENSIONS, UPLOADER_MEASURES)} FROM models "  # noqa: S608 - constants
+        "WHERE author IS NULL OR author IN (SELECT author FROM kept WHERE kept) GROUP BY ALL")
+    statements["uploader_rollup_rest"] = f"""{kept}
+        SELECT 'all' AS scope, NULL::VARCHAR AS country, NULL::VARCHAR AS origin_country,
+               max(d30)::BIGINT AS downloads_30d, max(dall)::BIGINT AS downloads_all_time
+        FROM kept WHERE NOT kept
+        UNION ALL
+        SELECT 'cell', country, origin_country, max(d30), max(dall) FROM (
+            SELECT author, country, origin_country, coalesce(sum(downloads_30d), 0) AS d30,
+                   coalesce(sum(downloads_all_time), 0) AS dall
+            FROM models WHERE author IN (SELECT author FROM kept WHERE NOT kept) GROUP BY ALL)
+        GROUP BY ALL"""  # noqa: S608 - constants
+    counts = {}
+    for table, select in statements.items():
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")  # noqa: S608 - constants only
+        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+    return counts

@@ -1,0 +1,75 @@
+"""Figures and derived frames are built once per distinct input, and a shared figure is never changed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts, data
+
+
+def bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    fig = px.bar(frame, x="country", y="models", template=charts.TEMPLATE)
+    fig.update_layout(yaxis_title=title)
+    return fig
+
+
+def frame(n: int = 3) -> pd.DataFrame:
+    return pd.DataFrame({"country": ["CN", "US", "FR"][:n], "models": [3, 2, 1][:n]})
+
+
+def test_the_same_rows_give_the_same_figure_and_other_rows_another():
+    first = charts.figure(bars, frame(), "Models")
+    assert charts.figure(bars, frame(), "Models") is first  # a new frame with the same rows: no rebuild
+    assert charts.figure(bars, frame(2), "Models") is not first
+    assert charts.figure(bars, frame(), "Downloads") is not first
+    assert first.layout.yaxis.title.text == "Models"
+    assert first.layout.margin.t == charts.FINISH["margin"]["t"]  # finished as chart_block would
+
+
+def test_a_page_defining_its_builder_again_reuses_it_but_changed_code_does_not():
+    # a page script defines its builders anew on every run: the same code is the same builder
+    namespace: dict = {}
+    source = "def build(frame, title):\n    return bars(frame, title)\n"
+    exec(compile(source, "pages/example.py", "exec"), {"bars": bars}, namespace)  # noqa: S102
+    first = charts.figure(namespace["build"], frame(), "Models")
+    exec(compile(source, "pages/example.py", "exec"), {"bars": bars}, namespace)  # noqa: S102
+    assert charts.figure(namespace["build"], frame(), "Models") is first
+    changed = source.replace("return bars(frame, title)", "return bars(frame, title.upper())")
+    exec(compile(changed, "pages/example.py", "exec"), {"bars": bars}, namespace)  # noqa: S102
+    assert charts.figure(namespace["build"], frame(), "Models").layout.yaxis.title.text == "MODELS"
+
+
+def test_finishing_a_shared_figure_changes_nothing():
+    shared = charts.figure(bars, frame(), "Models")
+    before = shared.to_json()
+    charts.finish(shared)
+    assert shared.to_json() == before
+    own = bars(frame(), "Models")  # a figure built on the spot is finished in place
+    charts.finish(own)
+    assert own.layout.margin.l == charts.FINISH["margin"]["l"]
+
+
+def shares(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(share=100 * frame["models"] / frame["models"].sum())
+
+
+def test_derived_frames_are_computed_once_per_input():
+    first = data.derived(shares, frame())
+    assert list(first["share"].round(1)) == [50.0, 33.3, 16.7]
+    again = data.derived(shares, frame())
+    pd.testing.assert_frame_equal(again, first)
+    assert list(data.derived(shares, frame(2))["share"].round(1)) == [60.0, 40.0]
+
+
+def test_a_builder_reading_an_enclosing_variable_is_refused():
+    # the variable would be an input the cache key does not see: a stale figure for a new title
+    title = "Models"
+
+    def build(rows: pd.DataFrame) -> go.Figure:
+        return bars(rows, title)
+
+    with pytest.raises(TypeError, match="pass them as arguments"):
+        charts.figure(build, frame())

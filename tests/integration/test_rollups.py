@@ -1,0 +1,191 @@
+"""The rollups written at publish time answer every page's queries exactly as ``models`` does.
+
+One database built by the real pipeline from the loopback Hub (3,000 generated models) with 16
+weeks of backfilled history, then each query that reads a rollup is run twice under the same
+filters: through the rollups, and with :func:`landscape.queries.facts.base_tables` (row by row
+from ``models``). The answers must be equal, frame for frame, under fixed filter sets and under
+filter sets drawn by Hypothesis from the values in the data.
+"""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from landscape.filters import MODEL_KINDS, SIZE_STEPS, Filters, year_steps
+from landscape.queries import adoption, coverage, explorer, facts, history, licences, lineage, overview
+from pipeline.registry import KINDS
+from pipeline.rollups import SIZE_BREAKS, build_rollups, size_bucket_at, size_bucket_sql
+from pipeline.transform.licenses import LICENSE_FAMILIES
+from tests.fixtures import add_history, build_fixture_db
+
+# Every query that reads a rollup, with the argument variants the pages use.
+PAGE_QUERIES = [
+    (overview.headline_figures, ()),
+    (coverage.hub_coverage, ("origin",)), (coverage.hub_coverage, ("uploader",)),
+    (adoption.downloads_by_country, ("30d",)), (adoption.downloads_by_country, ("all",)),
+    (adoption.cohorts, ("30d",)), (adoption.cohorts, ("all",)),
+    (adoption.top_organizations, ("30d", "models")), (adoption.top_organizations, ("all", "models", 20, True)),
+    (adoption.top_organizations, ("30d", "families")), (adoption.top_organizations, ("all", "families", 20, True)),
+    (adoption.top_models, ("30d", "families")), (adoption.top_models, ("all", "families")),
+    (adoption.recent_share, ("30d",)), (adoption.recent_share, ("all",)),
+    (adoption.size_classes, ("30d",)), (adoption.size_classes, ("all",)),
+    (licences.licence_cube, ()), (licences.family_by_month, ("models",)), (licences.family_by_month, ("downloads",)),
+    (licences.top_licences, ("models",)), (licences.top_licences, ("downloads",)),
+    (lineage.lineage_counts, ()), (lineage.derivatives_by_month, ("country",)),
+    (lineage.derivatives_by_month, ("organization",)), (lineage.top_bases, ()), (lineage.cross_border, ("models",)),
+    (lineage.cross_border, ("downloads",)), (lineage.families, ()),
+    (history.by_country, ("origin",)), (history.by_country, ("uploader",)), (history.region_shares, ("origin",)),
+    (history.monthly_lead, ()),
+]
+FIXED = {
+    "none": Filters(),
+    "China": Filters(country=("CN",)),
+    "US+CN permissive": Filters(country=("US", "CN"), license=("permissive",)),
+    "7B–70B, 2024–2026": Filters(size=(7e9, 7e10), years=(date(2024, 1, 1), date(2026, 12, 31))),
+    "originals by labs, up to 1B": Filters(kind=("original",), uploader=("lab",), size=(None, 1e9)),
+    "derivatives of 2025": Filters(kind=("derivative", "repackage"), years=(date(2025, 1, 1), date(2025, 12, 31))),
+}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    settings_ = build_fixture_db(tmp_path_factory.mktemp("rollupdb"))
+    add_history(settings_)
+    con = duckdb.connect(str(settings_.db_path), read_only=True)
+    yield con
+    con.close()
+
+
+def _both(con: duckdb.DuckDBPyConnection, query, args: tuple, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rolled = query(con, filters, *args)
+    with facts.base_tables():
+        base = query(con, filters, *args)
+    return rolled, base
+
+
+def _equal(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    assert facts.models(filters).rolled, f"{filters} should read the rollups"
+    for query, args in PAGE_QUERIES:
+        rolled, base = _both(con, query, args, filters)
+        pd.testing.assert_frame_equal(rolled, base, check_dtype=False, obj=f"{query.__name__}{args} under {filters}")
+    counted = explorer.row_count(con, "models", filters)
+    with facts.base_tables():
+        assert counted.equals(explorer.row_count(con, "models", filters)), f"the explorer's count under {filters}"
+
+
+def test_the_rollups_hold_every_model_and_download(db):
+    models, downloads, snapshots = db.execute(
+        "SELECT count(*), sum(downloads_30d), (SELECT count(*) FROM model_snapshots) FROM models").fetchone()
+    assert models > 2000 and snapshots > models  # the fixture and its history really are there
+    assert db.execute("SELECT sum(models), sum(downloads_30d) FROM model_rollup").fetchone() == (models, downloads)
+    assert db.execute("SELECT sum(models) FROM snapshot_rollup").fetchone()[0] == snapshots
+    assert db.execute("SELECT sum(models) FROM derivative_rollup").fetchone()[0] == \
+        db.execute("SELECT count(*) FROM models WHERE depth > 0").fetchone()[0]
+    # and they are smaller: what the pages read shrinks
+    assert db.execute("SELECT count(*) FROM model_rollup").fetchone()[0] < models
+
+
+@pytest.mark.parametrize("name", FIXED)
+def test_every_page_query_gives_the_same_answer_from_the_rollups(db, name):
+    _equal(db, FIXED[name])
+
+
+def test_the_fixed_filter_sets_are_not_empty(db):
+    """A comparison of two empty answers would prove nothing: each fixed set keeps some models."""
+    for name, filters in FIXED.items():
+        assert overview.headline_figures(db, filters)["hub_models"][0] > 0, name
+
+
+def _data_values(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM models WHERE {column} IS NOT NULL "  # noqa: S608
+                                      "ORDER BY 1").fetchall()]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_filter_set_the_sliders_can_make_gives_the_same_answer(db, data):
+    def some(values):
+        return data.draw(st.lists(st.sampled_from(values), max_size=3, unique=True))
+
+    sizes = [v for v in SIZE_STEPS.values() if v is not None]
+    years = [v for v in year_steps().values() if v is not None]
+    low_size, high_size = sorted(data.draw(st.lists(st.sampled_from([None, *sizes]), min_size=2, max_size=2)),
+                                 key=lambda v: -1 if v is None else v)
+    low_year = data.draw(st.sampled_from([None, *years]))
+    high_year = data.draw(st.sampled_from([None, *[y for y in years if low_year is None or y >= low_year]]))
+    filters = Filters(
+        country=some(_data_values(db, "country") + ["FR"]), license=some(list(LICENSE_FAMILIES)),
+        org=some(_data_values(db, "organization")[:6]), task=some(_data_values(db, "pipeline_tag")),
+        kind=some(list(MODEL_KINDS)), uploader=some([*KINDS, "unknown"]),
+        size=(low_size, high_size),
+        years=(low_year, None if high_year is None else date(high_year.year, 12, 31)),
+    )
+    _equal(db, filters)
+
+
+def test_a_ranking_of_accounts_falls_back_when_a_left_out_account_could_enter_it(db, tmp_path):
+    """With only 5 accounts without an organisation kept, some rankings stand on the rollup and
+    some must read ``models``: both give the plain answer."""
+    path = tmp_path / "few.duckdb"
+    (source,), = db.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    shutil.copy(source, path)
+    with duckdb.connect(str(path)) as con:
+        build_rollups(con, uploaders=5)
+    outcomes = []
+    with duckdb.connect(str(path), read_only=True) as con:
+        for filters in FIXED.values():
+            for args in (("30d", "models"), ("all", "models", 10, True)):
+                rolled, base = _both(con, adoption.top_organizations, args, filters)
+                pd.testing.assert_frame_equal(rolled, base, check_dtype=False, obj=f"{args} under {filters}")
+                column = adoption.MEASURES[args[0]]
+                bound = facts.uploaders_left_out(con, filters, column)
+                limit = args[2] if len(args) > 2 else 20
+                outcomes.append(len(base) == limit and base["downloads"].iloc[-1] > bound)
+    assert any(outcomes) and not all(outcomes), outcomes  # both paths were taken
+
+
+def test_models_are_written_most_downloaded_first(db):
+    """The physical order the pages' top lists and the Explorer's default sort rely on (zone maps),
+    kept through the history backfill's rebuild, which does not fetch the Hub."""
+    out_of_order, = db.execute("""
+        SELECT count(*) FROM (SELECT coalesce(downloads_30d, -1) AS d,
+                                     lag(coalesce(downloads_30d, -1)) OVER (ORDER BY rowid) AS before FROM models)
+        WHERE d > before""").fetchone()
+    assert out_of_order == 0
+
+
+def test_filters_a_rollup_cannot_express_read_the_models_table():
+    assert not facts.models(Filters(size=(6e9, None))).rolled             # not a break
+    assert not facts.models(Filters(years=(date(2025, 3, 15), None))).rolled  # mid-month
+    assert not facts.models(Filters(years=(None, date(2025, 3, 30)))).rolled  # not a month's last day
+    assert facts.models(Filters(years=(date(2025, 3, 1), date(2025, 4, 30)))).rolled
+    with facts.base_tables():
+        assert not facts.models(Filters()).rolled
+
+
+def test_size_buckets_order_counts_as_the_breaks_do(db):
+    """A count equal to a break has its own bucket between those below and above it."""
+    for k, bound in enumerate(SIZE_BREAKS):
+        (below, at, above), = db.execute(
+            f"SELECT list({size_bucket_sql('x')} ORDER BY x) FROM (VALUES (?), (?), (?)) AS t(x)",  # noqa: S608
+            [int(bound) - 1, int(bound), int(bound) + 1]).fetchall()[0]
+        assert (below, at, above) == (2 * k, 2 * k + 1, 2 * k + 2) and size_bucket_at(bound) == at
+    assert db.execute(f"SELECT {size_bucket_sql('NULL::BIGINT')}").fetchone() == (None,)
+
+
+def test_every_query_reading_a_rollup_is_compared():
+    """A new page query that reads the rollups must join PAGE_QUERIES, or this fails."""
+    compared = {q for q, _ in PAGE_QUERIES}
+    compared.add(explorer.row_count)  # compared in _equal
+    for module in (overview, coverage, adoption, licences, lineage, history, explorer):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):  # helpers count through their callers
+            if fn.__module__ == module.__name__ and not name.startswith("_") and "facts." in inspect.getsource(fn):
+                assert fn in compared, f"{module.__name__}.{fn.__name__} reads a rollup but is not compared"
