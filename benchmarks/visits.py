@@ -1,14 +1,19 @@
 """Visit benchmark: how long each page takes in Chromium, first on a fresh server and then again.
 
-A real ``streamlit run app.py`` on 127.0.0.1 (headless, as ``tests/browser/conftest.py`` starts
-it) serves one database; headless Chromium, driven by Playwright, visits every page:
+The dashboard as ``make run`` starts it (``python -m dashboard``: :mod:`dashboard.warmup`, then
+Streamlit's server, on 127.0.0.1, as ``tests/browser/conftest.py`` starts it) serves one
+database; headless Chromium, driven by Playwright, visits every page:
 
 - **first visit**: a *new server process for each page* (started and healthy before the clock
-  starts), so the visit pays what a fresh server pays: the first script run's imports, empty
-  Streamlit caches, a cold DuckDB connection. The browser is a new context (no HTTP cache).
+  starts), so the visit pays what a fresh server pays: empty Streamlit caches, a cold DuckDB
+  connection, the first script run (the modules are imported by the warm-up before the server
+  listens). The browser is a new context (no HTTP cache).
 - **repeat visits**: after the first visit has finished, a new tab in the same browser context
   loads the same URL (a new Streamlit session on the same server: Streamlit's caches are warm,
   the browser's HTTP cache too). The median of ``--repeats`` such visits is shown.
+- **server MB**: the peak resident memory of that page's server process (Linux's VmHWM); at the
+  end, one more server is visited on every page in turn and its peak is printed: the app's
+  memory after serving each page once.
 
 Each visit is timed from navigation start (the new document's ``performance.timeOrigin``) to
 the moment the app is **idle**, the state the browser tests wait for: the ``stApp`` element's
@@ -69,6 +74,14 @@ _DRAWN = """() => {
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The server process's peak resident memory so far (Linux's VmHWM), MB (10^6 bytes)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 def subjects(db: Path) -> dict[str, dict[str, list[str]]]:
@@ -137,7 +150,7 @@ def visits(db: Path, pages: list[str], repeats: int, log_dir: Path) -> list[dict
                     except RuntimeError as exc:  # one stuck page must not lose the others' figures
                         print(f"{page}: {exc}; server log: {log_dir / f'{page}.log'}", file=sys.stderr, flush=True)
                         context.close()
-                        rows.append({"page": page, "first": None, "first_drawn": None, "repeat": None,
+                        rows.append({"page": page, "server_mb": None, "first": None, "first_drawn": None, "repeat": None,
                                      "repeat_drawn": None, "repeats": [], "load": before})
                         continue
                     tab.close()
@@ -147,9 +160,11 @@ def visits(db: Path, pages: list[str], repeats: int, log_dir: Path) -> list[dict
                         again.append(timed_visit(tab, url))
                         tab.close()
                     context.close()
+                    peak = peak_rss_mb(server.process.pid)
                 finally:
                     server.stop()
-                row = {"page": page, "url": url.split("/", 3)[-1], "first": first[0], "first_drawn": first[1],
+                row = {"page": page, "server_mb": peak, "url": url.split("/", 3)[-1], "first": first[0],
+                       "first_drawn": first[1],
                        "repeat": statistics.median(a[0] for a in again) if again else None,
                        "repeat_drawn": statistics.median(a[1] for a in again) if again and all(
                            a[1] is not None for a in again) else None,
@@ -161,14 +176,43 @@ def visits(db: Path, pages: list[str], repeats: int, log_dir: Path) -> list[dict
     return rows
 
 
+def tour(db: Path, pages: list[str], log_dir: Path) -> tuple[float, float]:
+    """One server, every page visited once in turn (each in a new tab): the server's peak memory
+    (MB) once they have all run, and the seconds the tour took."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Dashboard
+
+    params = subjects(db)
+    started = time.perf_counter()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        server = Dashboard(db, log_dir / "tour.log")
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            for page in pages:
+                tab = context.new_page()
+                timed_visit(tab, page_url(server.url, page, params))
+                tab.close()
+            context.close()
+            return peak_rss_mb(server.process.pid), time.perf_counter() - started
+        finally:
+            server.stop()
+            browser.close()
+
+
 def show(rows: list[dict]) -> None:
     def s(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}"
 
-    print(f"\n{'page':<13} {'first s':>8} {'drawn':>7} {'repeat s':>9} {'drawn':>7}  load avg (1/5/15 min)")
+    def mb(value: float | None) -> str:
+        return "—" if value is None else f"{value:,.0f}"
+
+    print(f"\n{'page':<13} {'first s':>8} {'drawn':>7} {'repeat s':>9} {'drawn':>7} {'server MB':>10}  "
+          "load avg (1/5/15 min)")
     for r in rows:
         print(f"{r['page']:<13} {s(r['first']):>8} {s(r['first_drawn']):>7} {s(r['repeat']):>9} "
-              f"{s(r['repeat_drawn']):>7}  {r['load']}   repeats {r['repeats']}")
+              f"{s(r['repeat_drawn']):>7} {mb(r['server_mb']):>10}  {r['load']}   repeats {r['repeats']}")
 
 
 # --- profile: the scripts under cProfile, through AppTest ------------------------------------------
@@ -291,6 +335,9 @@ def main() -> None:
         if args.logs:
             args.logs.mkdir(parents=True, exist_ok=True)
         show(visits(db, pages, args.repeats, args.logs or Path(tmp)))
+        peak, seconds = tour(db, pages, args.logs or Path(tmp))
+        print(f"\none server, every page above visited once in turn ({seconds:.0f} s): server peak memory "
+              f"{peak:,.0f} MB; load {load()}")
 
 
 if __name__ == "__main__":

@@ -6,16 +6,20 @@ background (``python -m pipeline ingest --staged``: Epoch's files are published 
 the Hub scopes when they are done); the server starts at once and the sidebar shows the ingest's
 progress. With no network the background ingest fails fast and the starter snapshot keeps
 serving, labelled with its date. While an ingest is under way (from ``make run``, cron or a
-terminal), no second one is started: its state is printed instead. The exit code is the server's.
+terminal), no second one is started: its state is printed instead.
+
+The server then runs in this process (Streamlit's own ``streamlit run``), after
+:func:`dashboard.warmup.warm_up` has imported what the pages use, so the first visitor does not
+wait for the imports. The exit code is the server's.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from dashboard.warmup import warm_up
 from pipeline.activity import read_activity
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PipelineError
@@ -69,12 +73,12 @@ def main() -> int:
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    warm_up()
     print(f"Dashboard on http://{settings.host}:{settings.port}", file=sys.stderr)
-    args = [sys.executable, "-m", "streamlit", "run", str(APP),
-            "--server.address", settings.host, "--server.port", str(settings.port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    os.execv(sys.executable, args)
-    return 0  # not reached
+    from streamlit.web import cli
+
+    return cli.main(["run", str(APP), "--server.address", settings.host, "--server.port", str(settings.port),
+                     "--server.headless", "true", "--browser.gatherUsageStats", "false"], prog_name="streamlit")
 
 
 if __name__ == "__main__":

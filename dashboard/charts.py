@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.colors import ACCESS, LICENSE_FAMILY, country_color_map, country_label
-from dashboard.data import code_key
+from dashboard.data import FRAME_KEYS, code_key
 from landscape.queries import NOT_COUNTRIES, OTHER
 
 COUNTRY_LABEL = "Country"
@@ -31,7 +31,7 @@ def finish(fig: go.Figure) -> go.Figure:
     return fig
 
 
-@st.cache_resource(max_entries=1000, show_spinner=False)
+@st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs=FRAME_KEYS)
 def _built(key: str, _build: Callable[..., go.Figure | None], args: tuple, kwargs: dict) -> go.Figure | None:
     fig = _build(*args, **kwargs)
     if fig is not None:

@@ -16,6 +16,7 @@ to it is computed from them.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 import types
 import warnings
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from landscape.queries import filtered_tables
@@ -114,7 +116,23 @@ def code_key(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}@{fn.__code__.co_filename}:{digest.hexdigest()}"
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+def frame_digest(frame: pd.DataFrame) -> bytes:
+    """A frame's identity for a cache key: a digest of its pickle (values, types, index, columns).
+
+    Streamlit's own key for a frame hashes it row by row with pandas, a few milliseconds for each
+    of the dozen frames a page's figures, derived frames and downloads take on every rerun (close
+    to half of a repeat visit's script time on the organisation page); the pickle of the
+    Arrow-backed frames DuckDB returns is written and hashed 3–30 times faster. Equal frames
+    from the same query pickle alike; any difference in content gives another key (at worst a
+    frame built again, never a wrong one reused).
+    """
+    return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=20).digest()
+
+
+FRAME_KEYS = {pd.DataFrame: frame_digest}  # the caches below, and dashboard.charts', key frames so
+
+
+@st.cache_data(max_entries=2000, show_spinner=False, hash_funcs=FRAME_KEYS)
 def _derived(key: str, _transform: Callable[..., Any], args: tuple) -> Any:
     return _transform(*args)
 

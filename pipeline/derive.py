@@ -42,8 +42,16 @@ def _namespace_sql(model_id: str, legacy: str) -> str:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    if rows:  # executemany refuses an empty list
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)  # noqa: S608 - ours
+    """Insert ``rows`` in one statement: each column bound as one list and unnested side by side.
+
+    ``executemany`` runs one statement per row: about a millisecond each, close to a second for
+    the registry's rows on every build.
+    """
+    if not rows:
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    unnested = ", ".join("unnest(?)" for _ in columns)
+    con.execute(f"INSERT INTO {table} SELECT {unnested}", columns)  # noqa: S608 - our own table names
 
 
 def build_organizations(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:

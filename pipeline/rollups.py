@@ -13,6 +13,13 @@ and likes by a few columns, so the build writes tables of such sums (``schema.sq
   downloaded others; ``uploader_rollup_rest`` bounds what any account left out can add up to,
   so that a ranking can tell whether it is exact (see :func:`landscape.queries.facts.uploaders`).
 
+Two more tables are not sums but narrow copies of a few rows of ``models`` (:data:`ROW_TABLES`):
+``family_roots`` (the models heading a family with derivatives) and ``distilled_rows`` (the
+models tracked as distilled). A page that lists or joins on those rows would otherwise read
+``models``' long id strings for rows scattered over the whole table, which costs as much as
+scanning it. They keep each model's own values, so every filter applies to them as written for
+``models``, including bounds no rollup can express.
+
 Each table is described once, here (``schema.sql`` leaves them to this module), as *row values* (one model's contribution, an SQL
 expression over ``models``) and the aggregate that sums them. The build groups by the
 dimensions and aggregates the row values; a query whose filters the rollup cannot express
@@ -61,10 +68,13 @@ def _recent(prefix: str) -> str:
             f"INTERVAL {RECENT_MONTHS} MONTH, false)")
 
 
-# The global filters' columns (landscape.filters.SPECS reads them under these names).
+# The columns of ``models`` the global filters compare (landscape.filters.SPECS): the values
+# as they are, and the two ranges' columns, which a rollup keeps as classes.
+FILTER_VALUE_COLUMNS = ("country", "origin_country", "license_family", "organization", "organization_group",
+                        "pipeline_tag", "model_kind", "author_kind")
+FILTER_COLUMNS = (*FILTER_VALUE_COLUMNS, "params", "created_at")
 FILTER_DIMENSIONS: dict[str, str] = {
-    **{c: f"{{p}}{c}" for c in ("country", "origin_country", "license_family", "organization",
-                                 "organization_group", "pipeline_tag", "model_kind", "author_kind")},
+    **{c: f"{{p}}{c}" for c in FILTER_VALUE_COLUMNS},
     "size_bucket": size_bucket_sql("{p}params"),
     "created_month": "{p}created_month",
 }
@@ -132,6 +142,42 @@ SNAPSHOT_MEASURES: dict[str, tuple[str, str]] = {"models": ("1", "sum"), "downlo
 SNAPSHOTS_JOINED = "model_snapshots s JOIN models m ON m.model_id = s.model_id"
 
 
+# The narrow row tables: name → (columns, which rows of ``models m``). A column is an SQL
+# expression over ``m`` (the model) and ``t`` (its teacher's own row, NULL when the teacher is not
+# in the database), named as in ``models`` when it is one of its columns.
+ROW_TABLES: dict[str, tuple[dict[str, str], str]] = {
+    # The root of every family with derivatives (tens of thousands of rows at 3M models): the
+    # lineage page's largest families read their own downloads, the lookup pages which of them an
+    # organisation owns.
+    "family_roots": (
+        {c: f"m.{c}" for c in (*FILTER_COLUMNS, "model_id", "depth", "downloads_30d")},
+        f"m.model_id IN (SELECT family FROM models WHERE {DERIVATIVES.format(p='')} "  # noqa: S608 - constants
+        f"AND {DERIVATIVE_DIMENSIONS['rooted'].format(p='')})"),
+    # Every model tracked as distilled or naming a teacher, with what the lineage page lists of it
+    # and who owns its teacher (the organisation page's "distilled from its models").
+    "distilled_rows": (
+        {**{c: f"m.{c}" for c in (*FILTER_COLUMNS, "model_id", "author", "distilled", "is_intermediary",
+                                  "base_relation", "created_month", "downloads_30d", "base_model",
+                                  "base_organization", "base_country", "teacher_model", "teacher_organization",
+                                  "teacher_country", "distill_evidence")},
+         "teacher_owner": "t.organization", "teacher_owner_group": "t.organization_group"},
+        "coalesce(m.distilled, false) OR m.teacher_model IS NOT NULL"),
+}
+_TEACHERS = "models m LEFT JOIN models t ON t.model_id = m.teacher_model"
+
+
+def row_table_select(table: str, where: str = "true", joined: bool = True) -> str:
+    """The SELECT giving ``table``'s rows from ``models`` (aliased ``m``), those of them that also
+    meet ``where`` (written over ``m``). ``joined=False`` leaves out the teachers' columns, and
+    their join of ``models`` with itself, for a reader that does not need them."""
+    columns, rows = ROW_TABLES[table]
+    if not joined:
+        columns = {name: sql for name, sql in columns.items() if not sql.startswith("t.")}
+    source = _TEACHERS if any(sql.startswith("t.") for sql in columns.values()) else "models m"
+    listed = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    return f"SELECT {listed} FROM {source} WHERE ({rows}) AND ({where})"  # noqa: S608 - constants
+
+
 def row_columns(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, str]], prefix: str = "") -> str:
     """The SELECT list giving each model's own row of a rollup (its dimensions and row values)."""
     items = [f"{sql} AS {name}" for name, sql in dimensions.items()]
@@ -176,5 +222,13 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
     counts = {}
     for table, select in statements.items():
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")  # noqa: S608 - constants only
+        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+    for table in ROW_TABLES:
+        # The rows, then the same sorted most downloaded first as ``models`` is (the top lists
+        # read from them then skip most row groups): two statements, as the teachers' join and
+        # the sort of wide rows together exceed the build's memory limit, and each alone fits.
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {row_table_select(table)}")  # noqa: S608 - constants
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} "  # noqa: S608 - constants
+                    "ORDER BY downloads_30d DESC NULLS LAST, model_id")
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     return counts

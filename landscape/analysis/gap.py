@@ -59,23 +59,69 @@ def _check(points: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["date", "score"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
 
 
+def _narrow(points: pd.DataFrame) -> pd.DataFrame:
+    """Only the columns the method reads, for results that carry no other: every selection of a
+    frame copies all its columns, and the scores' text columns make that the costly part."""
+    return points[list(REQUIRED)] if set(REQUIRED) <= set(points.columns) else points
+
+
+def _record_mask(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of a checked frame set their group's record, and the record each beat (NaN for
+    a group's first)."""
+    scores = frame["score"].to_numpy(dtype=float)
+    groups = frame["group"].to_numpy(dtype=object)
+    is_record, previous = np.zeros(len(frame), dtype=bool), np.full(len(frame), np.nan)
+    for group in GROUPS:
+        rows = np.flatnonzero(groups == group)
+        if not len(rows):
+            continue
+        best = np.concatenate(([np.nan], np.maximum.accumulate(scores[rows])[:-1]))
+        is_record[rows] = np.isnan(best) | (scores[rows] > best)
+        previous[rows] = best
+    return is_record, previous
+
+
+def _records(frame: pd.DataFrame) -> pd.DataFrame:
+    is_record, previous = _record_mask(frame)
+    rec = frame[is_record].assign(previous_record=previous[is_record])
+    # stable: records of one group on one date keep the frame's order (best first)
+    return rec.sort_values(["date", "group"], kind="mergesort").reset_index(drop=True)
+
+
 def records(points: pd.DataFrame) -> pd.DataFrame:
     """The record-setting models of each group, in date order, with the record they beat."""
-    frame = _check(points)
-    out = []
-    for _, part in frame.groupby("group", sort=False):
-        best = part["score"].cummax().shift(1)
-        is_record = best.isna() | (part["score"] > best)
-        rec = part[is_record].copy()
-        rec["previous_record"] = best[is_record]
-        out.append(rec)
-    if not out:
-        return frame.assign(previous_record=pd.Series(dtype=float)).iloc[0:0]
-    return pd.concat(out).sort_values(["date", "group"], kind="mergesort").reset_index(drop=True)
+    return _records(_check(points))
 
 
 def _months(delta: pd.Timedelta) -> float:
     return delta / pd.Timedelta(days=1) / DAYS_PER_MONTH
+
+
+def _rows(frame: pd.DataFrame, added: dict[str, list], columns: list[str]) -> pd.DataFrame:
+    """``frame``'s rows with ``added`` columns, built from records (as these tables have always
+    been built: their column types follow from the values)."""
+    rows = [{**row, **{name: values[i] for name, values in added.items()}}
+            for i, row in enumerate(frame.to_dict("records"))]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _open_lags(frame: pd.DataFrame, recs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list]]:
+    """The open records (in date order) and, for each, the columns :func:`lag_table` adds."""
+    opened = recs[recs["group"] == "open"]
+    closed = frame[frame["group"] == "closed"]
+    # the first closed model (in date order) to reach a level is the first whose running best does
+    # (a non-decreasing array): one binary search per open record
+    best = np.maximum.accumulate(closed["score"].to_numpy(dtype=float)) if len(closed) else np.array([])
+    first = np.searchsorted(best, opened["score_low"].to_numpy(dtype=float), side="left")
+    names, dates = closed["model"].tolist(), list(closed["date"])
+    added: dict[str, list] = {"reached_by": [], "reached_on": [], "lag_months": [], "open_leads": []}
+    for i, on in zip(first, opened["date"], strict=True):
+        leads = bool(i == len(best))
+        added["reached_by"].append(None if leads else names[i])
+        added["reached_on"].append(pd.NaT if leads else dates[i])
+        added["lag_months"].append(math.nan if leads else _months(on - dates[i]))
+        added["open_leads"].append(leads)
+    return opened, added
 
 
 def lag_table(points: pd.DataFrame) -> pd.DataFrame:
@@ -85,19 +131,16 @@ def lag_table(points: pd.DataFrame) -> pd.DataFrame:
     reached it), ``open_leads`` (True in that case).
     """
     frame = _check(points)
-    closed = frame[frame["group"] == "closed"]
-    rows = []
-    for _, rec in records(frame).query("group == 'open'").iterrows():
-        reached = closed[closed["score"] >= rec["score_low"]]
-        if reached.empty:
-            rows.append({**rec.to_dict(), "reached_by": None, "reached_on": pd.NaT, "lag_months": math.nan,
-                         "open_leads": True})
-            continue
-        first = reached.iloc[0]  # frame is in date order
-        rows.append({**rec.to_dict(), "reached_by": first["model"], "reached_on": first["date"],
-                     "lag_months": _months(rec["date"] - first["date"]), "open_leads": False})
-    columns = [*frame.columns, "previous_record", "reached_by", "reached_on", "lag_months", "open_leads"]
-    return pd.DataFrame(rows, columns=columns)
+    opened, added = _open_lags(frame, _records(frame))
+    return _rows(opened, added, [*frame.columns, "previous_record", *added])
+
+
+def _standing(frame: pd.DataFrame, recs: pd.DataFrame) -> pd.DataFrame:
+    """The closed records no open score of ``frame`` matches."""
+    scores = frame.loc[frame["group"] == "open", "score"].to_numpy(dtype=float)
+    best_open = scores.max() if len(scores) else -math.inf
+    closed = recs[recs["group"] == "closed"]
+    return closed[~(best_open >= closed["score_low"].to_numpy(dtype=float))]
 
 
 def censored(points: pd.DataFrame, as_of: date | pd.Timestamp | None = None) -> pd.DataFrame:
@@ -107,13 +150,31 @@ def censored(points: pd.DataFrame, as_of: date | pd.Timestamp | None = None) -> 
     """
     frame = _check(points)
     as_of = pd.Timestamp(as_of) if as_of is not None else (frame["date"].max() if not frame.empty else None)
-    opened = frame[frame["group"] == "open"]
-    out = []
-    for _, rec in records(frame).query("group == 'closed'").iterrows():
-        if (opened["score"] >= rec["score_low"]).any():
-            continue
-        out.append({**rec.to_dict(), "months_standing": _months(as_of - rec["date"])})
-    return pd.DataFrame(out, columns=[*frame.columns, "previous_record", "months_standing"])
+    standing = _standing(frame, _records(frame))
+    return _rows(standing, {"months_standing": [_months(as_of - day) for day in standing["date"]]},
+                 [*frame.columns, "previous_record", "months_standing"])
+
+
+def _frontier_series(frame: pd.DataFrame, lag_dates: pd.Series, lags: np.ndarray) -> pd.DataFrame:
+    """The series of :func:`frontier_series`, given the open records' dates and lags."""
+    if frame.empty:
+        return pd.DataFrame(columns=["date", "open_frontier", "closed_frontier", "vertical_gap", "lag_months"])
+    days = frame["date"].to_numpy(dtype="datetime64[us]")
+    dates = np.unique(days)
+    last = np.searchsorted(days, dates, side="right") - 1  # each date's last row (the frame is in date order)
+    series = pd.DataFrame({"date": dates})
+    scores, groups = frame["score"].to_numpy(dtype=float), frame["group"].to_numpy(dtype=object)
+    for group in GROUPS:
+        # the group's best so far at each row, read at each date's last row (NaN before its first)
+        best = np.maximum.accumulate(np.where(groups == group, scores, -np.inf))[last]
+        series[f"{group}_frontier"] = np.where(best == -np.inf, np.nan, best)
+    series["vertical_gap"] = series["closed_frontier"] - series["open_frontier"]
+    # the lag of the open record holding the frontier: the latest on or before each date (open
+    # records fall on distinct dates)
+    held = np.searchsorted(lag_dates.to_numpy(dtype="datetime64[us]"), dates, side="right") - 1
+    series["lag_months"] = lags[np.maximum(held, 0)] if len(lags) else np.nan
+    series.loc[held < 0, "lag_months"] = np.nan
+    return series
 
 
 def frontier_series(points: pd.DataFrame) -> pd.DataFrame:
@@ -122,18 +183,9 @@ def frontier_series(points: pd.DataFrame) -> pd.DataFrame:
     Columns: ``date``, ``open_frontier``, ``closed_frontier``, ``vertical_gap`` (closed − open,
     NaN until both exist), ``lag_months`` (lag of the open record holding the frontier then).
     """
-    frame = _check(points)
-    if frame.empty:
-        return pd.DataFrame(columns=["date", "open_frontier", "closed_frontier", "vertical_gap", "lag_months"])
-    dates = pd.DataFrame({"date": sorted(frame["date"].unique())})
-    series = dates.copy()
-    for group in GROUPS:
-        part = frame[frame["group"] == group].groupby("date")["score"].max().cummax()
-        series[f"{group}_frontier"] = part.reindex(dates["date"]).ffill().to_numpy()
-    series["vertical_gap"] = series["closed_frontier"] - series["open_frontier"]
-    lags = lag_table(frame)[["date", "lag_months"]].astype({"date": "datetime64[us]", "lag_months": float})
-    series["date"] = series["date"].astype("datetime64[us]")
-    return pd.merge_asof(series, lags.sort_values("date"), on="date", direction="backward")
+    frame = _check(_narrow(points))
+    opened, added = _open_lags(frame, _records(frame))
+    return _frontier_series(frame, opened["date"], np.array(added["lag_months"], dtype=float))
 
 
 @dataclass(frozen=True)
@@ -179,27 +231,30 @@ def summarize(points: pd.DataFrame, window_start: date | None = None, window_end
     The window defaults to the whole span of the data. Records are found on all the data (a
     record set before the window still defines the frontier inside it).
     """
-    frame = _check(points)
+    frame = _check(_narrow(points))
     if frame.empty:
         start = end = window_start or window_end or date.today()
     else:
         start = pd.Timestamp(window_start) if window_start else frame["date"].min()
         end = pd.Timestamp(window_end) if window_end else frame["date"].max()
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    lags = lag_table(frame)
-    in_window = lags[(lags["date"] >= start) & (lags["date"] <= end)]
-    values = in_window["lag_months"].dropna().to_numpy(dtype=float)
+    recs = _records(frame)
+    opened, added = _open_lags(frame, recs)
+    lags = np.array(added["lag_months"], dtype=float)
+    in_window = ((opened["date"] >= start) & (opened["date"] <= end)).to_numpy(dtype=bool)
+    values = lags[in_window & ~np.isnan(lags)]
     low, high = bootstrap_interval(values, np.mean, level, draws, seed)
-    still = censored(frame[frame["date"] <= end], as_of=end)
-    series = frontier_series(frame)
-    gap_latest, gap_mean = _gap_over(series, start, end)
+    # the records up to the window's end are those of the data cut there (the frame is in date order)
+    standing = _standing(frame[frame["date"] <= end], recs[recs["date"] <= end])
+    months_standing = [_months(end - day) for day in standing["date"]]
+    gap_latest, gap_mean = _gap_over(_frontier_series(frame, opened["date"], lags), start, end)
     return GapSummary(
         window_start=start.date(), window_end=end.date(),
         lag_months_mean=float(values.mean()) if len(values) else math.nan,
         lag_months_median=float(np.median(values)) if len(values) else math.nan,
         lag_ci_low=low, lag_ci_high=high, points=len(values),
-        open_leads=int(in_window["open_leads"].sum()),
-        censored=len(still), censored_max_months=float(still["months_standing"].max()) if len(still) else 0.0,
+        open_leads=int(np.array(added["open_leads"], dtype=bool)[in_window].sum()),
+        censored=len(standing), censored_max_months=float(max(months_standing)) if months_standing else 0.0,
         vertical_gap_latest=gap_latest, vertical_gap_mean=gap_mean,
     )
 
@@ -267,7 +322,7 @@ def trend_gap(points: pd.DataFrame, window_start: date | None = None, window_end
     each group, ``draws`` resamples, vectorised) gives the interval. This is the trend-line reading
     of the gap, to set beside the record-by-record lags of :func:`summarize`.
     """
-    rec = records(points)
+    rec = _records(_check(_narrow(points)))
     if window_start is not None:
         rec = rec[rec["date"] >= pd.Timestamp(window_start)]
     if window_end is not None:

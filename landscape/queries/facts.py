@@ -9,6 +9,9 @@ same columns computed row by row from ``models`` under the filters (each model a
 one SQL text gives the same answer on either path; the tests compare the two for every page's
 queries.
 
+Two relations are rows, not sums: :func:`family_roots` and :func:`distilled`, narrow copies of a
+few rows of ``models`` that keep each model's own values, so any filter reads them.
+
 What a rollup cannot express: a parameter bound that is not one of the breaks
 (:data:`pipeline.rollups.SIZE_BREAKS`: the sliders' steps always are; ``--params-min 6e9`` is
 not), and a date range that does not start on the first of a month and end on the last day of
@@ -46,6 +49,7 @@ from pipeline.rollups import (
     UPLOADER_DIMENSIONS,
     UPLOADER_MEASURES,
     row_columns,
+    row_table_select,
     size_bucket_at,
 )
 
@@ -156,6 +160,29 @@ def uploaders(filters: Filters, partial: bool = True) -> Facts:
     """
     return _facts(filters, "uploader_rollup", UPLOADER_DIMENSIONS, UPLOADER_MEASURES, "models", "",
                   allowed=partial)
+
+
+def _rows(filters: Filters, table: str) -> Facts:
+    """The rows of one of the narrow row tables (pipeline.rollups.ROW_TABLES) that ``filters`` keep:
+    they hold each model's own values, so the filters apply as written for ``models``, always.
+    Row by row, without who owns each teacher: only the organisation page reads that, from the
+    table by name (the join it takes would make the slow way slower than it ever was)."""
+    if _use_rollups.get():
+        where, params = condition(filters, "models")
+        return Facts(f"(SELECT * FROM {table} WHERE {where})", params, True)  # noqa: S608 - constants
+    where, params = condition(filters, "models", alias="m")
+    return Facts(f"({row_table_select(table, where, joined=False)})", params, False)
+
+
+def family_roots(filters: Filters) -> Facts:
+    """The models heading a family with derivatives, under ``filters``: the columns of ``family_roots``."""
+    return _rows(filters, "family_roots")
+
+
+def distilled(filters: Filters) -> Facts:
+    """The models tracked as distilled (or naming a teacher) under ``filters``: the columns of
+    ``distilled_rows``."""
+    return _rows(filters, "distilled_rows")
 
 
 def uploaders_left_out(con: duckdb.DuckDBPyConnection, filters: Filters, column: str) -> int | None:

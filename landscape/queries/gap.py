@@ -78,7 +78,8 @@ def available_benchmarks(con: duckdb.DuckDBPyConnection, min_points: int = MIN_P
         FROM benchmark_scores WHERE release_date IS NOT NULL
         GROUP BY source, benchmark
         HAVING open_models >= ? AND closed_models >= ?
-        ORDER BY CASE source WHEN 'eci' THEN 0 WHEN 'arena' THEN 1 ELSE 2 END, open_models + closed_models DESC
+        ORDER BY CASE source WHEN 'eci' THEN 0 WHEN 'arena' THEN 1 ELSE 2 END, open_models + closed_models DESC,
+                 benchmark
     """, [min_points, min_points]).df()
 
 

@@ -75,9 +75,13 @@ def region_shares(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str =
     and no country, as shares of the day's total. Columns ``snapshot_date``, ``region``,
     ``downloads``, ``share_pct``."""
     rows = facts.snapshots(filters)
+    # summed by country bucket first, then the buckets (a few hundred) named by region: the region's
+    # CASE runs once per bucket and date, not once per row
     return con.execute(f"""
-        WITH agg AS (SELECT snapshot_date, {_region(BASES[basis])} AS region, sum(downloads_30d) AS downloads
-                     FROM {rows.relation} GROUP BY 1, 2)
+        WITH buckets AS (SELECT snapshot_date, {BASES[basis]} AS bucket, sum(downloads_30d) AS downloads
+                         FROM {rows.relation} GROUP BY 1, 2),
+        agg AS (SELECT snapshot_date, {_region("bucket")} AS region, sum(downloads) AS downloads
+                FROM buckets GROUP BY 1, 2)
         SELECT snapshot_date, region, coalesce(downloads, 0)::BIGINT AS downloads,
                round(100.0 * downloads / nullif(sum(downloads) OVER (PARTITION BY snapshot_date), 0), 2) AS share_pct
         FROM agg ORDER BY 1, 2

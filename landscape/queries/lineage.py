@@ -90,28 +90,38 @@ def families(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) 
     """Top families by downloads: the base's own downloads beside the whole family's.
 
     Grouping millions of models by family is the slow way: most families are a lone model. Only
-    roots with derivatives (few) are grouped; a family without derivatives can only make the top
-    as one of the most downloaded roots, so those few are added as candidates. Same answer, a
-    fraction of the work.
+    roots with derivatives (few) are grouped, their own rows read from ``family_roots``; a family
+    without derivatives can only make the top as one of the most downloaded roots, so those few
+    are added as candidates. Same answer, a fraction of the work.
     """
     where, params = condition(filters, "models")
+    where = f"{where} AND coalesce(depth, 0) = 0"  # the roots under the filters
     derived = facts.derivatives(filters)
+    roots = facts.family_roots(filters)
     return con.execute(f"""
         WITH d AS (
             SELECT CASE WHEN rooted THEN family END AS family, sum(models) AS derivatives,
                    coalesce(sum(downloads_30d), 0) AS derivative_downloads, sum(repackages) AS repackages,
                    coalesce(sum(repackage_downloads_30d), 0) AS repackage_downloads
             FROM {derived.relation} GROUP BY 1
-        ), lone AS (
-            -- the most downloaded roots, ties included: every root at or above the n-th count
-            SELECT model_id AS family FROM models WHERE {where} AND coalesce(depth, 0) = 0
-              AND coalesce(downloads_30d, 0) >= (
-                  SELECT min(x) FROM (SELECT coalesce(downloads_30d, 0) AS x FROM models
-                                      WHERE {where} AND coalesce(depth, 0) = 0 ORDER BY 1 DESC LIMIT ?))
+        ), lone AS MATERIALIZED (
+            -- the most downloaded roots, ties included: every root at or above the n-th count, a
+            -- missing count as 0 (materialised: read twice below). The n-th count is taken from the n
+            -- largest counts, n missing ones and the n largest negative ones (none on the Hub): three
+            -- top lists of the count itself, which stop after the first row groups of a table
+            -- written most downloaded first, where one of the coalesced count reads every root.
+            SELECT model_id AS family, coalesce(downloads_30d, 0) AS base_downloads FROM models
+            WHERE {where} AND coalesce(downloads_30d, 0) >= (SELECT min(x) FROM (SELECT x FROM (
+                (SELECT downloads_30d AS x FROM models WHERE {where} AND downloads_30d >= 0 ORDER BY 1 DESC LIMIT ?)
+                UNION ALL (SELECT 0 FROM models WHERE {where} AND downloads_30d IS NULL LIMIT ?)
+                UNION ALL (SELECT downloads_30d FROM models WHERE {where} AND downloads_30d < 0
+                           ORDER BY 1 DESC LIMIT ?)) ORDER BY x DESC LIMIT ?))
         ), candidates AS (SELECT family FROM d UNION SELECT family FROM lone),
         own AS (
-            SELECT model_id AS family, coalesce(downloads_30d, 0) AS base_downloads FROM models
-            WHERE {where} AND coalesce(depth, 0) = 0 AND model_id IN (SELECT family FROM candidates)
+            -- the roots' own downloads: the lone roots', and those of the roots of d's families
+            SELECT family, base_downloads FROM lone
+            UNION SELECT model_id, coalesce(downloads_30d, 0) FROM {roots.relation}
+            WHERE coalesce(depth, 0) = 0 AND model_id IN (SELECT family FROM d)
         )
         SELECT c.family, coalesce(o.base_downloads, 0) AS base_downloads,
                coalesce(o.base_downloads, 0) + coalesce(d.derivative_downloads, 0) AS family_downloads,
@@ -119,25 +129,30 @@ def families(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) 
                coalesce(d.repackage_downloads, 0) AS repackage_downloads
         FROM candidates c LEFT JOIN d USING (family) LEFT JOIN own o USING (family)
         ORDER BY family_downloads DESC, c.family LIMIT ?
-    """, [*derived.params, *params, *params, limit, *params, limit]).df()  # noqa: S608
+    """, [*derived.params, *params, *[*params, limit] * 3, limit,  # noqa: S608
+          *roots.params, limit]).df()
 
 
-def _distilled_where(filters: Filters, originals_only: bool) -> tuple[str, list]:
-    where, params = condition(filters, "models")
+def _distilled(filters: Filters, originals_only: bool) -> tuple[str, list]:
+    """The tracked distilled models under ``filters`` (a relation and its parameters), without
+    quantisations and repackagers' copies when ``originals_only``."""
+    rows = facts.distilled(filters)
     extra = " AND NOT coalesce(is_intermediary, false) AND coalesce(base_relation, '') <> 'quantized'" \
         if originals_only else ""
-    return f"distilled AND {where}{extra}", params
+    return f"(SELECT * FROM {rows.relation} WHERE distilled{extra})", rows.params  # noqa: S608 - constants
 
 
 @filtered_on("models")
 def distilled_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "teacher",
                        originals_only: bool = True) -> pd.DataFrame:
     """Tracked distilled models per month of creation by teacher country or student-base country."""
-    where, params = _distilled_where(filters, originals_only)
+    rows, params = _distilled(filters, originals_only)
     column = {"teacher": "coalesce(teacher_country, '')", "student": "coalesce(base_country, '')"}[by]
+    # counted by month first, then the months named: the label is formatted once per month, not per model
     return con.execute(f"""
-        SELECT strftime(created_month, '%Y-%m') AS month, {column} AS country, count(*) AS models
-        FROM models WHERE {where} AND created_month IS NOT NULL
+        SELECT strftime(created_month, '%Y-%m') AS month, country, sum(n)::BIGINT AS models
+        FROM (SELECT created_month, {column} AS country, count(*) AS n FROM {rows}
+              WHERE created_month IS NOT NULL GROUP BY ALL)
         GROUP BY ALL ORDER BY month, country
     """, params).df()  # noqa: S608
 
@@ -146,18 +161,17 @@ def distilled_by_month(con: duckdb.DuckDBPyConnection, filters: Filters, by: str
 def distilled_models(con: duckdb.DuckDBPyConnection, filters: Filters, originals_only: bool = True,
                      limit: int = 500) -> pd.DataFrame:
     """The tracked models, most downloaded first, with student base, teacher and the rules that matched."""
-    where, params = _distilled_where(filters, originals_only)
+    rows, params = _distilled(filters, originals_only)
     # The n-th largest count first (missing counts last, as -1), then only the rows at or above it:
     # the wide columns are read for those rows, not for every tracked model.
     return con.execute(f"""
         WITH threshold AS (
-            SELECT min(x) AS t FROM (SELECT coalesce(downloads_30d, -1) AS x FROM models WHERE {where}
-                                     ORDER BY 1 DESC LIMIT ?)
+            SELECT min(x) AS t FROM (SELECT coalesce(downloads_30d, -1) AS x FROM {rows} ORDER BY 1 DESC LIMIT ?)
         )
         SELECT model_id, author, country, created_at, downloads_30d,
                base_model AS student_base, base_organization AS student_base_organization,
                base_country AS student_base_country, teacher_model, teacher_organization, teacher_country,
                distill_evidence AS evidence
-        FROM models WHERE {where} AND coalesce(downloads_30d, -1) >= (SELECT t FROM threshold)
+        FROM {rows} WHERE coalesce(downloads_30d, -1) >= (SELECT t FROM threshold)
         ORDER BY downloads_30d DESC NULLS LAST, model_id LIMIT ?
     """, [*params, limit, *params, limit]).df()  # noqa: S608

@@ -24,9 +24,10 @@ from pipeline.derive import bucket_sql
 # A models row is one of the organisation's own (bound twice: the name): a row predicate, so that
 # "built by others" needs no anti-join with the set of its models (hundreds of thousands at Hub scale).
 _OWNED = "coalesce(organization = ? OR organization_group = ?, false)"
-# The roots that head a family with derivatives (a few thousand): "derivatives of its models" joins
-# the models with those of its own models only, not with all of them.
-_HEADS = "(SELECT DISTINCT family FROM derivative_rollup WHERE rooted)"
+# The families headed by its models (bound twice): only roots with derivatives can head one, and
+# ``family_roots`` holds just those rows (tens of thousands), so the set is found without reading
+# ``models``' ids (pipeline/rollups.py).
+_ITS_FAMILIES = "(SELECT model_id FROM family_roots WHERE organization = ? OR organization_group = ?)"
 
 KINDS = ("organization", "release", "model")  # how results are grouped, in this order
 MIN_QUERY = 2  # characters: shorter fragments match nearly everything
@@ -110,15 +111,18 @@ def organization_hub(con: duckdb.DuckDBPyConnection, name: str, limit: int = 15)
 
 def organization_hub_totals(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """Its Hub models, 30-day and all-time downloads, and the derivatives others built on them
-    (by the builders' country bucket). Columns ``measure``, ``value``."""
+    (by the builders' country bucket). Columns ``measure``, ``value``. Sums of the rollups
+    (pipeline/rollups.py), which hold every model by organisation and group."""
     return con.execute(f"""
-        WITH own AS (SELECT * FROM models WHERE organization = ? OR organization_group = ?)
-        SELECT 'models' AS measure, count(*)::BIGINT AS value FROM own
-        UNION ALL SELECT '30-day downloads', coalesce(sum(downloads_30d), 0)::BIGINT FROM own
-        UNION ALL SELECT 'all-time downloads', coalesce(sum(downloads_all_time), 0)::BIGINT FROM own
-        UNION ALL SELECT 'derivatives by others', coalesce(sum(models), 0)::BIGINT FROM derivative_rollup
-            WHERE rooted AND family IN (SELECT model_id FROM own) AND NOT {_OWNED}
-    """, [name, name, name, name]).df()  # noqa: S608 - constants
+        WITH own AS (SELECT coalesce(sum(models), 0) AS n, coalesce(sum(downloads_30d), 0) AS d30,
+                            coalesce(sum(downloads_all_time), 0) AS dall
+                     FROM model_rollup WHERE organization = ? OR organization_group = ?),
+        others AS (SELECT coalesce(sum(models), 0) AS n FROM derivative_rollup
+                   WHERE rooted AND family IN {_ITS_FAMILIES} AND NOT {_OWNED})
+        SELECT unnest(['models', '30-day downloads', 'all-time downloads', 'derivatives by others']) AS measure,
+               unnest([own.n, own.d30, own.dall, others.n]::BIGINT[]) AS value
+        FROM own, others
+    """, [name] * 6).df()  # noqa: S608 - constants
 
 
 def model_facts(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
@@ -237,12 +241,10 @@ def compare_hub(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.DataFram
     derivative's root: the derivatives of an organisation's models are those whose root is one
     of them and whose uploader is none of the organisations asked."""
     asked = names[:MAX_COMPARED]
-    return con.execute(f"""
+    return con.execute("""
         WITH asked AS (SELECT unnest(?::VARCHAR[]) AS name),
-        heads AS (SELECT a.name, m.model_id FROM asked a JOIN models m ON m.organization = a.name
-                  WHERE m.model_id IN {_HEADS}
-                  UNION SELECT a.name, m.model_id FROM asked a JOIN models m ON m.organization_group = a.name
-                  WHERE m.model_id IN {_HEADS}),
+        heads AS (SELECT a.name, h.model_id FROM asked a JOIN family_roots h ON h.organization = a.name
+                  UNION SELECT a.name, h.model_id FROM asked a JOIN family_roots h ON h.organization_group = a.name),
         own AS (SELECT a.name, r.snapshot_date, sum(r.downloads_30d) AS d FROM snapshot_rollup r, asked a
                 WHERE r.organization = a.name OR r.organization_group = a.name GROUP BY 1, 2),
         derived AS (SELECT h.name, r.snapshot_date, sum(r.downloads_30d) AS d
@@ -254,7 +256,7 @@ def compare_hub(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.DataFram
                o.d::BIGINT AS own, coalesce(x.d, 0)::BIGINT AS derivatives
         FROM own o FULL JOIN derived x ON x.name = o.name AND x.snapshot_date = o.snapshot_date
         ORDER BY 1, 2
-    """, [asked] * 3).df()  # noqa: S608 - constants
+    """, [asked] * 3).df()
 
 
 # --- more of one organisation -------------------------------------------------------------------
@@ -285,26 +287,30 @@ def organization_derivatives(con: duckdb.DuckDBPyConnection, name: str) -> pd.Da
     bucket and kind. Columns ``country``, ``kind``, ``models``, ``downloads_30d``. Read from the
     derivatives' rollup (pipeline/rollups.py): the bucket is the uploader's, from its country and kind."""
     return con.execute(f"""
-        WITH own AS (SELECT model_id FROM models WHERE organization = ? OR organization_group = ?)
         SELECT {bucket_sql("country", "author_kind")} AS country, coalesce(author_kind, 'unknown') AS kind,
                sum(models)::BIGINT AS models, coalesce(sum(downloads_30d), 0)::BIGINT AS downloads_30d
-        FROM derivative_rollup WHERE rooted AND family IN (SELECT model_id FROM own) AND NOT {_OWNED}
+        FROM derivative_rollup WHERE rooted AND family IN {_ITS_FAMILIES} AND NOT {_OWNED}
         GROUP BY 1, 2 ORDER BY models DESC, 1, 2
     """, [name, name, name, name]).df()  # noqa: S608 - constants
 
 
 def organization_distillation(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """Models tracked as distilled from its models (``direction`` = ``from it``), and its own
-    models tracked as distilled from others' (``by it``)."""
+    models tracked as distilled from others' (``by it``). Read from ``distilled_rows``
+    (pipeline/rollups.py), which holds every model naming a teacher and who owns the teacher."""
+    # "its organisation or its group is the name" as two disjoint branches, each comparing one
+    # column with the name: DuckDB applies such a comparison inside the scan and reads the long
+    # columns (ids, evidence) of the rows kept only, where an OR over two columns reads them all
+    listed = "model_id, teacher_model, distill_evidence, downloads_30d FROM distilled_rows"
     return con.execute(f"""
-        WITH own AS (SELECT model_id FROM models WHERE organization = ? OR organization_group = ?)
-        SELECT 'from it' AS direction, model_id, teacher_model, distill_evidence, downloads_30d FROM models
-        WHERE teacher_model IS NOT NULL AND teacher_model IN (SELECT model_id FROM own) AND NOT {_OWNED}
-        UNION ALL
-        SELECT 'by it', model_id, teacher_model, distill_evidence, downloads_30d FROM models
-        WHERE {_OWNED} AND coalesce(distilled, false)
+        SELECT 'from it' AS direction, {listed} WHERE teacher_owner = ? AND NOT {_OWNED}
+        UNION ALL SELECT 'from it', {listed}
+            WHERE teacher_owner_group = ? AND teacher_owner IS DISTINCT FROM ? AND NOT {_OWNED}
+        UNION ALL SELECT 'by it', {listed} WHERE organization = ? AND coalesce(distilled, false)
+        UNION ALL SELECT 'by it', {listed}
+            WHERE organization_group = ? AND organization IS DISTINCT FROM ? AND coalesce(distilled, false)
         ORDER BY direction, downloads_30d DESC NULLS LAST, model_id
-    """, [name, name, name, name, name, name]).df()  # noqa: S608 - constants
+    """, [name] * 10).df()  # noqa: S608 - constants
 
 
 def model_release(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:

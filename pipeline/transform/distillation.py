@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 RULES = ("name", "tag", "dataset")
 DISTILL_TAGS = frozenset({"distillation", "knowledge-distillation", "distilled", "distill"})
+_TAG_MIN, _TAG_MAX = min(map(len, DISTILL_TAGS)), max(map(len, DISTILL_TAGS))
 _TEACHER_IN_NAME = re.compile(r"^(?P<teacher>.+?)[-_.]distill(?:ed|ation)?(?:[-_.]|$)", re.IGNORECASE)
 _DISTILL_WORD = re.compile(r"(?:^|[-_.])distill(?:ed|ation)?(?:[-_.]|$)", re.IGNORECASE)
 _DISTIL_PREFIX = re.compile(r"^distil(?!l)[-_]?(?P<teacher>[a-z].*)$", re.IGNORECASE)
@@ -80,7 +81,10 @@ def distillation(model_id: str, tags: Iterable[str], datasets: Iterable[str],
         named_teacher = match.group("teacher")
     if not isinstance(tags, list | tuple | set | frozenset):
         tags = list(tags)
-    if not DISTILL_TAGS.isdisjoint(tags) or any(t.lower() in DISTILL_TAGS for t in tags if not t.islower()):
+    # a tag that is not lower case can still lower-case to one of DISTILL_TAGS; lower-casing keeps
+    # the length of any text that ends as one of them, so only tags of their lengths are looked at
+    if not DISTILL_TAGS.isdisjoint(tags) or any(t.lower() in DISTILL_TAGS for t in tags
+                                                if _TAG_MIN <= len(t) <= _TAG_MAX and not t.islower()):
         evidence.append("tag: " + ", ".join(sorted({t for t in tags if t.lower() in DISTILL_TAGS})))
     for dataset in datasets:
         found = teachers.get(dataset.strip().lower())

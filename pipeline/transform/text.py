@@ -133,11 +133,23 @@ def texts_problem(values: list[str], max_len: int) -> str | None:
     joined = "\n".join(values)  # a newline is not a control character for CONTROL_CHARS
     if CONTROL_CHARS.search(joined):
         return "contains control characters"
-    if _MARKUP_HINT.search(joined):
+    if _markup_hint(joined):
         for value in values:
             if _MARKUP.search(value):
                 return "contains markup"
     return None
+
+
+def _markup_hint(text: str) -> bool:
+    """Whether ``text`` holds ``<`` or ``script`` in any case (:data:`_MARKUP_HINT`).
+
+    ASCII text, nearly every tag, is looked at with plain substring tests, several times faster
+    than the case-insensitive regex; other text keeps the regex, whose case folding also maps
+    non-ASCII letters (the long s, the dotted and dotless i) onto "script".
+    """
+    if text.isascii():
+        return "<" in text or "script" in text.lower()
+    return _MARKUP_HINT.search(text) is not None
 
 
 def parse_timestamp(value: object) -> datetime | None:

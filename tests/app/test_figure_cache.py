@@ -73,3 +73,33 @@ def test_a_builder_reading_an_enclosing_variable_is_refused():
 
     with pytest.raises(TypeError, match="pass them as arguments"):
         charts.figure(build, frame())
+
+
+def test_a_frames_key_follows_its_contents():
+    import duckdb
+
+    def query() -> pd.DataFrame:  # Arrow-backed text, as the pages' query results are
+        return duckdb.sql("SELECT * FROM (VALUES ('CN', 3), ('US', 2)) t(country, models)").df()
+
+    key = data.frame_digest(query())
+    assert data.frame_digest(query()) == key  # the same rows from another run of the query
+    changed = query()
+    changed.loc[1, "models"] = 5
+    assert data.frame_digest(changed) != key
+    assert data.frame_digest(query().astype({"models": "float64"})) != key  # same values, another type
+    assert data.frame_digest(query().rename(columns={"models": "downloads"})) != key
+    assert data.frame_digest(query().set_axis([1, 0])) != key  # another index
+    # the caches use it: a derived frame of equal rows is not computed again
+    CALLS.clear()
+    first = data.derived(doubled, query())
+    again = data.derived(doubled, query())
+    assert len(CALLS) == 1 and again.equals(first)
+    assert data.derived(doubled, changed)["models"].tolist() == [6, 10] and len(CALLS) == 2
+
+
+CALLS: list[int] = []
+
+
+def doubled(frame: pd.DataFrame) -> pd.DataFrame:
+    CALLS.append(1)
+    return frame.assign(models=frame["models"] * 2)

@@ -36,7 +36,8 @@ PAGE_TIMEOUT_MS = 120_000
 
 
 class Dashboard:
-    """``streamlit run app.py`` in a child process, serving one database.
+    """The dashboard as ``make run`` starts it (``python -m dashboard``: the warm-up, then
+    Streamlit's server) in a child process, serving one database on 127.0.0.1.
 
     The server's output goes to a log file, never to a pipe nobody reads: a full pipe would
     block the server the moment it logs, and every page after it would time out.
@@ -46,12 +47,12 @@ class Dashboard:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
-        env = {**os.environ, "LANDSCAPE_DB": str(db), "PYTHONPATH": str(ROOT)}
+        # the raw folder beside the database: the sidebar's ingest line reads its activity file there
+        env = {**os.environ, "LANDSCAPE_DB": str(db), "LANDSCAPE_RAW_DIR": str(db.parent / "raw"),
+               "LANDSCAPE_HOST": "127.0.0.1", "LANDSCAPE_PORT": str(self.port), "PYTHONPATH": str(ROOT)}
         with open(log, "wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-                 "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env, stdout=out,
+                                            stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:

@@ -20,9 +20,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from landscape.filters import MODEL_KINDS, SIZE_STEPS, Filters, year_steps
-from landscape.queries import adoption, coverage, explorer, facts, history, licences, lineage, overview
+from landscape.queries import (
+    adoption,
+    coverage,
+    explorer,
+    facts,
+    history,
+    licences,
+    lineage,
+    lookup,
+    overview,
+)
+from pipeline.derive import bucket_sql
 from pipeline.registry import KINDS
-from pipeline.rollups import SIZE_BREAKS, build_rollups, size_bucket_at, size_bucket_sql
+from pipeline.rollups import (
+    ROW_TABLES,
+    SIZE_BREAKS,
+    build_rollups,
+    row_table_select,
+    size_bucket_at,
+    size_bucket_sql,
+)
 from pipeline.transform.licenses import LICENSE_FAMILIES
 from tests.fixtures import add_history, build_fixture_db
 
@@ -42,6 +60,8 @@ PAGE_QUERIES = [
     (lineage.lineage_counts, ()), (lineage.derivatives_by_month, ("country",)),
     (lineage.derivatives_by_month, ("organization",)), (lineage.top_bases, ()), (lineage.cross_border, ("models",)),
     (lineage.cross_border, ("downloads",)), (lineage.families, ()),
+    (lineage.distilled_by_month, ("teacher",)), (lineage.distilled_by_month, ("student", False)),
+    (lineage.distilled_models, ()), (lineage.distilled_models, (False,)),
     (history.by_country, ("origin",)), (history.by_country, ("uploader",)), (history.region_shares, ("origin",)),
     (history.monthly_lead, ()),
 ]
@@ -91,6 +111,90 @@ def test_the_rollups_hold_every_model_and_download(db):
         db.execute("SELECT count(*) FROM models WHERE depth > 0").fetchone()[0]
     # and they are smaller: what the pages read shrinks
     assert db.execute("SELECT count(*) FROM model_rollup").fetchone()[0] < models
+
+
+@pytest.mark.parametrize("table", ROW_TABLES)
+def test_the_row_tables_hold_their_rows_of_models_most_downloaded_first(db, table):
+    written = db.execute(f"SELECT * FROM {table}").df()  # noqa: S608 - constants
+    assert len(written) > 0  # the fixture has families and distilled models
+    expected = db.execute(f"{row_table_select(table)} ORDER BY downloads_30d DESC NULLS LAST, model_id").df()
+    pd.testing.assert_frame_equal(written, expected)
+
+
+# The lookup pages' queries read the rollups and row tables by name (they take no filters): each
+# against the plain question asked of ``models``, for every organisation and group of the data.
+_OWN = "(SELECT model_id FROM models WHERE organization = $name OR organization_group = $name)"
+_BY_OTHERS = "NOT coalesce(organization = $name OR organization_group = $name, false)"
+PLAIN_LOOKUPS = {
+    lookup.organization_hub_totals: f"""
+        WITH own AS (SELECT * FROM models WHERE organization = $name OR organization_group = $name)
+        SELECT 'models' AS measure, count(*)::BIGINT AS value FROM own
+        UNION ALL SELECT '30-day downloads', coalesce(sum(downloads_30d), 0)::BIGINT FROM own
+        UNION ALL SELECT 'all-time downloads', coalesce(sum(downloads_all_time), 0)::BIGINT FROM own
+        UNION ALL SELECT 'derivatives by others', count(*)::BIGINT FROM models
+            WHERE depth > 0 AND root_model IN {_OWN} AND {_BY_OTHERS}""",
+    lookup.organization_derivatives: f"""
+        SELECT {bucket_sql("country", "author_kind")} AS country,
+               coalesce(author_kind, 'unknown') AS kind, count(*)::BIGINT AS models,
+               coalesce(sum(downloads_30d), 0)::BIGINT AS downloads_30d
+        FROM models WHERE depth > 0 AND root_model IN {_OWN} AND {_BY_OTHERS}
+        GROUP BY 1, 2 ORDER BY models DESC, 1, 2""",
+    lookup.organization_distillation: f"""
+        SELECT 'from it' AS direction, model_id, teacher_model, distill_evidence, downloads_30d FROM models
+        WHERE teacher_model IN {_OWN} AND {_BY_OTHERS}
+        UNION ALL
+        SELECT 'by it', model_id, teacher_model, distill_evidence, downloads_30d FROM models
+        WHERE (organization = $name OR organization_group = $name) AND distilled
+        ORDER BY direction, downloads_30d DESC NULLS LAST, model_id""",
+}
+
+
+def _organisations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT organization FROM models WHERE organization IS NOT NULL UNION "
+                                      "SELECT organization_group FROM models WHERE organization_group IS NOT NULL "
+                                      "ORDER BY 1").fetchall()]
+
+
+def test_the_lookup_queries_answer_as_models_does(db):
+    names = _organisations(db)
+    assert len(names) > 5
+    seen = dict.fromkeys(PLAIN_LOOKUPS, 0)
+    for name in [*names, "nobody at all"]:
+        for query, plain in PLAIN_LOOKUPS.items():
+            got, expected = query(db, name), db.execute(plain, {"name": name}).df()
+            pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=f"{query.__name__}({name!r})")
+            found = expected["value"].iloc[-1] if query is lookup.organization_hub_totals else len(expected)
+            seen[query] += found > 0
+    # the comparison found something to compare: derivatives by others, distillations both ways
+    assert all(seen.values()), seen
+    directions = {d for n in names for d in lookup.organization_distillation(db, n)["direction"]}
+    assert directions == {"from it", "by it"}, directions
+
+
+def test_the_comparison_of_hub_downloads_answers_as_models_does(db):
+    names = _organisations(db)
+    plain = """
+        WITH asked AS (SELECT unnest($names::VARCHAR[]) AS name),
+        snaps AS (SELECT s.snapshot_date, s.downloads_30d, m.organization, m.organization_group, m.depth,
+                         m.root_model FROM model_snapshots s JOIN models m USING (model_id)),
+        own AS (SELECT a.name, snapshot_date, sum(downloads_30d) AS d FROM snaps, asked a
+                WHERE organization = a.name OR organization_group = a.name GROUP BY 1, 2),
+        derived AS (SELECT a.name, s.snapshot_date, sum(s.downloads_30d) AS d FROM snaps s, asked a
+                    WHERE s.depth > 0 AND s.root_model IN (SELECT model_id FROM models
+                                                           WHERE organization = a.name OR organization_group = a.name)
+                      AND NOT coalesce(list_contains($names, s.organization)
+                                       OR list_contains($names, s.organization_group), false)
+                    GROUP BY 1, 2)
+        SELECT coalesce(o.name, x.name) AS organization, coalesce(o.snapshot_date, x.snapshot_date) AS snapshot_date,
+               o.d::BIGINT AS own, coalesce(x.d, 0)::BIGINT AS derivatives
+        FROM own o FULL JOIN derived x ON x.name = o.name AND x.snapshot_date = o.snapshot_date
+        ORDER BY 1, 2"""
+    derived = 0
+    for asked in [names[:5], names[5:10], names[-3:], [names[0], "nobody at all"]]:
+        got, expected = lookup.compare_hub(db, asked), db.execute(plain, {"names": asked}).df()
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=f"compare_hub({asked})")
+        derived += int(expected["derivatives"].sum() > 0)
+    assert derived  # some organisation asked has derivatives by others in the history
 
 
 @pytest.mark.parametrize("name", FIXED)
@@ -189,3 +293,8 @@ def test_every_query_reading_a_rollup_is_compared():
         for name, fn in inspect.getmembers(module, inspect.isfunction):  # helpers count through their callers
             if fn.__module__ == module.__name__ and not name.startswith("_") and "facts." in inspect.getsource(fn):
                 assert fn in compared, f"{module.__name__}.{fn.__name__} reads a rollup but is not compared"
+    # the lookup queries name the tables themselves
+    tables = ("model_rollup", "derivative_rollup", "snapshot_rollup", "uploader_rollup", *ROW_TABLES, "_ITS_FAMILIES")
+    for name, fn in inspect.getmembers(lookup, inspect.isfunction):
+        if fn.__module__ == lookup.__name__ and any(t in inspect.getsource(fn) for t in tables):
+            assert fn in PLAIN_LOOKUPS or fn is lookup.compare_hub, f"lookup.{name} reads a rollup but is not compared"
