@@ -53,6 +53,20 @@ def figure(build: Callable[..., go.Figure | None], *args: object, **kwargs: obje
     return _built(code_key(build), build, args, kwargs)
 
 
+SINGLE_DATE_SPAN = pd.Timedelta(days=7)  # either side of a lone snapshot date
+
+
+def snapshot_axis(fig: go.Figure, dates: pd.Series) -> go.Figure:
+    """A time axis that reads as days when there is one snapshot date so far (a first ingest):
+    Plotly's automatic range around a single date is a millisecond wide, its ticks times of day.
+    A week either side keeps it a calendar; with two dates or more, Plotly's own range stands."""
+    days = pd.to_datetime(dates).dropna().unique()
+    if len(days) == 1:
+        day = pd.Timestamp(days[0])
+        fig.update_xaxes(range=[day - SINGLE_DATE_SPAN, day + SINGLE_DATE_SPAN])
+    return fig
+
+
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells Plotly will show literally.
 

@@ -43,7 +43,7 @@ def hub_figure(hub: pd.DataFrame, measure: str) -> go.Figure:
     fig = px.line(charts.plain(hub), x="snapshot_date", y=measure, color="organization", markers=True,
                   template=charts.TEMPLATE)
     fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
-    return fig
+    return charts.snapshot_axis(fig, hub["snapshot_date"])
 
 st.title("Compare organisations")
 st.markdown("Up to five organisations on the same charts: their releases and how open they are, their best "

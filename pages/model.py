@@ -38,7 +38,7 @@ def children_figure(summary: pd.DataFrame) -> go.Figure:
 def history_figure(history: pd.DataFrame) -> go.Figure:
     fig = px.line(charts.plain(history), x="snapshot_date", y="downloads_30d", markers=True, template=charts.TEMPLATE)
     fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
-    return fig
+    return charts.snapshot_axis(fig, history["snapshot_date"])
 
 
 def text(value: object) -> str:

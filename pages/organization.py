@@ -37,7 +37,7 @@ def history_figure(history: pd.DataFrame) -> go.Figure:
     figure = px.line(charts.plain(history), x="snapshot_date", y=["own", "derivatives"], markers=True,
                      template=charts.TEMPLATE)
     figure.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", legend_title_text="")
-    return figure
+    return charts.snapshot_axis(figure, history["snapshot_date"])
 
 
 def licences_figure(licences: pd.DataFrame) -> go.Figure:

@@ -103,3 +103,13 @@ CALLS: list[int] = []
 def doubled(frame: pd.DataFrame) -> pd.DataFrame:
     CALLS.append(1)
     return frame.assign(models=frame["models"] * 2)
+
+
+def test_a_lone_snapshot_date_gets_an_axis_of_days_and_several_keep_plotlys():
+    lone = pd.DataFrame({"snapshot_date": pd.to_datetime(["2026-11-28"] * 2), "downloads": [5, 7]})
+    fig = charts.snapshot_axis(px.line(lone, x="snapshot_date", y="downloads"), lone["snapshot_date"])
+    low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert (low, high) == (pd.Timestamp("2026-11-21"), pd.Timestamp("2026-12-05"))
+    several = pd.DataFrame({"snapshot_date": pd.to_datetime(["2026-10-01", "2026-11-28"]), "downloads": [5, 7]})
+    fig = charts.snapshot_axis(px.line(several, x="snapshot_date", y="downloads"), several["snapshot_date"])
+    assert fig.layout.xaxis.range is None
