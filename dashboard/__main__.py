@@ -3,8 +3,8 @@
 On a machine with no database yet, the bundled starter snapshot (Epoch AI's data, see
 ``pipeline/starter.py``) is published first, in well under a second, and an ingest starts in the
 background (``python -m pipeline ingest --staged``: Epoch's files are published within seconds,
-the Hub scopes when they are done); the server starts at once and the sidebar shows the ingest's
-progress. With no network the background ingest fails fast and the starter snapshot keeps
+the Hub scopes when they are done); the server starts within seconds and the sidebar shows the
+ingest's progress. With no network the background ingest fails fast and the starter snapshot keeps
 serving, labelled with its date. While an ingest is under way (from ``make run``, cron or a
 terminal), no second one is started: its state is printed instead.
 
