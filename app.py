@@ -1,4 +1,5 @@
-"""Open Model Landscape: the dashboard's entry point (``make run``, or ``streamlit run app.py``).
+"""Open Model Landscape: the dashboard's entry point (``make run``; ``streamlit run app.py`` serves it too,
+without the warm-up of ``dashboard/warmup.py``).
 
 A frame only: page config, navigation over ``pages/``, the global filters and the data's
 freshness in the sidebar. Each page is a short script in ``pages/``.

@@ -1,4 +1,5 @@
-"""A real dashboard in a real browser: ``streamlit run`` on 127.0.0.1, driven by Debian's chromium."""
+"""A real dashboard in a real browser: ``python -m dashboard`` (as ``make run`` starts it) on 127.0.0.1,
+driven by Debian's chromium."""
 
 from __future__ import annotations
 
