@@ -7,7 +7,9 @@
 2. Each page is rendered once per filter combination with Streamlit's AppTest, recording the
    queries it asks :func:`dashboard.data.run` for, so the timed queries are exactly the pages'.
    The organisation, model and comparison pages are rendered for the most downloaded
-   organisation, the root with most derivatives and the top two organisations.
+   organisation, the root with most derivatives and the top two organisations. A page's tabs
+   that run only when open (the lineage and adoption pages') are views of their own
+   (``lineage/across-borders``).
 3. Each page's queries are timed in a fresh process: **cold** (a new process and connection) and
    **warm** (the same queries again on that connection; no Streamlit cache involved), with the
    **rows** DuckDB scanned for them (its profiler's ``total_rows_scanned``), and again with the
@@ -23,6 +25,7 @@ Prints the figures; it does not pass or fail. Usage::
 
     python benchmarks/dashboard.py                 # build a 3M-model database in a temp folder
     python benchmarks/dashboard.py --db PATH       # time an existing database
+    python benchmarks/dashboard.py --db PATH --pages lineage,lineage/across-borders,lineage/distillation
 """
 
 from __future__ import annotations
@@ -40,7 +43,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
+def _tab_views() -> dict[str, tuple[str, dict[str, str]]]:
+    """Views that are a page with a link parameter: the tabs after the first of the pages that run
+    a tab only when it is open (``lineage/across-borders``, ``adoption/over-time``, …) → (page,
+    parameters). Read from the pages' declared link options, so a new tab is measured too."""
+    from dashboard.filters import PAGE_OPTIONS
+
+    return {f"{key.removesuffix('_tab')}/{label.lower().replace(' ', '-')}": (key.removesuffix("_tab"), {key: label})
+            for key, labels in PAGE_OPTIONS.items() if key.endswith("_tab") for label in labels[1:]}
+
+
+TAB_VIEWS = _tab_views()
 PAGES = ["overview", "openness", "adoption", "licences", "gap", "lineage", "explorer"]
+# each page followed by its other tabs' views
+PAGES = [view for page in PAGES for view in (page, *(v for v, (p, _) in TAB_VIEWS.items() if p == page))]
 LOOKUP_PAGES = ["organization", "model", "compare"]  # no global filters: rendered once
 # filter combinations, as link parameters
 COMBOS = {
@@ -102,9 +119,10 @@ def render(page: str, query: dict[str, str], before_page=lambda: None):  # noqa:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
+    page, tab = TAB_VIEWS.get(page, (page, {}))
     PagesManager.uses_pages_directory = False
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    for key, value in query.items():
+    for key, value in {**query, **tab}.items():
         at.query_params[key] = value
     at.run()
     if page != "overview":
@@ -286,7 +304,7 @@ def child(args: list[str]) -> tuple[float, int, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     out, err = proc.stdout.read(), proc.stderr.read()
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{args[:2]} failed: {err[-3000:]}")
+        raise RuntimeError(f"{args[:2]} failed (exit {os.waitstatus_to_exitcode(status)}): {err[-3000:]}")
     return (time.perf_counter() - started), usage.ru_maxrss * 1024, out
 
 
@@ -297,6 +315,8 @@ def main() -> None:
     parser.add_argument("--lookup-only", action="store_true", help="time only search and the lookup pages")
     parser.add_argument("--plans", type=Path, help="keep the recorded page queries in this file (and reuse it)")
     parser.add_argument("--detail", action="store_true", help="also print each query's warm time")
+    parser.add_argument("--pages", help="comma-separated pages and views to time (default: all; memory and the "
+                                        "naive way only then)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -331,17 +351,23 @@ def main() -> None:
             child(["--child", "record", str(db), str(plans)])
         print(f"\n{n_models:,} models. Each page's queries together: cold and warm ms and rows scanned, with "
               "the rollups and without them;\nthe first visit of the page in a fresh process (AppTest), s:\n")
-        print(f"{'page':<12} {'filters':<20} {'queries':>7} {'cold':>7} {'warm':>7} {'rows':>11} "
+        print(f"{'page':<29} {'filters':<20} {'queries':>7} {'cold':>7} {'warm':>7} {'rows':>11} "
               f"{'no rollups: cold':>17} {'warm':>7} {'rows':>11} {'first visit':>12}")
-        for page, combo, query in sorted(visits(db), key=lambda v: [*PAGES, *LOOKUP_PAGES].index(v[0])):
+        chosen = args.pages.split(",") if args.pages else [*PAGES, *LOOKUP_PAGES]
+        if unknown := set(chosen) - {*PAGES, *LOOKUP_PAGES}:
+            parser.error(f"unknown pages: {', '.join(sorted(unknown))} (known: {', '.join([*PAGES, *LOOKUP_PAGES])})")
+        for page, combo, query in sorted((v for v in visits(db) if v[0] in chosen),
+                                         key=lambda v: [*PAGES, *LOOKUP_PAGES].index(v[0])):
             r = json.loads(child(["--child", "time", str(db), str(plans), page, combo])[2])
             b = json.loads(child(["--child", "time", str(db), str(plans), page, combo, "base"])[2])
             v = json.loads(child(["--child", "visit", str(db), page, json.dumps(query)])[2])
-            print(f"{page:<12} {combo:<20} {r['queries']:>7} {r['cold']:>7.0f} {r['warm']:>7.0f} {r['rows']:>11,} "
+            print(f"{page:<29} {combo:<20} {r['queries']:>7} {r['cold']:>7.0f} {r['warm']:>7.0f} {r['rows']:>11,} "
                   f"{b['cold']:>17.0f} {b['warm']:>7.0f} {b['rows']:>11,} {v['seconds']:>12.1f}", flush=True)
             if args.detail:
                 for name, ms in sorted(r["each"].items(), key=lambda item: -item[1]):
-                    print(f"{'':<12} {'':<20} {name:<42} {ms:>6.0f} ms {r['rows_each'][name]:>11,} rows")
+                    print(f"{'':<29} {'':<20} {name:<42} {ms:>6.0f} ms {r['rows_each'][name]:>11,} rows")
+        if args.pages:
+            return
         seconds, rss, _ = child(["--child", "memory", str(db)])
         print(f"\napp: every page × {len(COMBOS)} filter sets rendered in {seconds:.1f}s, peak memory {rss / 1e6:,.0f} MB")
         seconds, rss, out = child(["--child", "naive", str(db)])

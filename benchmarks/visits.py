@@ -54,10 +54,15 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.dashboard import TAB_VIEWS  # noqa: E402
+
 # page name → URL path (app.py's url_path; the overview is the default page, at "/")
 PAGE_PATHS = {"overview": "", "openness": "openness", "adoption": "adoption", "licences": "licences",
               "gap": "gap", "lineage": "lineage", "explorer": "explorer", "methodology": "methodology",
               "organization": "organization", "model": "model", "compare": "compare"}
+# each page followed by its other tabs, which run only when open: a view each (same page, a link parameter)
+PAGE_PATHS = {name: path for page, path in PAGE_PATHS.items()
+              for name in (page, *(v for v, (p, _) in TAB_VIEWS.items() if p == page))}
 TIMEOUT_MS = 180_000
 
 _IDLE = """() => {
@@ -103,7 +108,8 @@ def subjects(db: Path) -> dict[str, dict[str, list[str]]]:
 
 
 def page_url(base: str, page: str, params: dict[str, dict[str, list[str]]]) -> str:
-    query = urlencode(params.get(page, {}), doseq=True, quote_via=quote)
+    tab = TAB_VIEWS.get(page, (page, {}))[1]
+    query = urlencode({**params.get(page, {}), **tab}, doseq=True, quote_via=quote)
     return f"{base}/{PAGE_PATHS[page]}" + (f"?{query}" if query else "")
 
 
@@ -139,7 +145,7 @@ def visits(db: Path, pages: list[str], repeats: int, log_dir: Path) -> list[dict
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for page in pages:
-                server = Dashboard(db, log_dir / f"{page}.log")
+                server = Dashboard(db, log_dir / f"{page.replace('/', '-')}.log")
                 try:
                     url = page_url(server.url, page, params)
                     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -208,10 +214,10 @@ def show(rows: list[dict]) -> None:
     def mb(value: float | None) -> str:
         return "—" if value is None else f"{value:,.0f}"
 
-    print(f"\n{'page':<13} {'first s':>8} {'drawn':>7} {'repeat s':>9} {'drawn':>7} {'server MB':>10}  "
+    print(f"\n{'page':<29} {'first s':>8} {'drawn':>7} {'repeat s':>9} {'drawn':>7} {'server MB':>10}  "
           "load avg (1/5/15 min)")
     for r in rows:
-        print(f"{r['page']:<13} {s(r['first']):>8} {s(r['first_drawn']):>7} {s(r['repeat']):>9} "
+        print(f"{r['page']:<29} {s(r['first']):>8} {s(r['first_drawn']):>7} {s(r['repeat']):>9} "
               f"{s(r['repeat_drawn']):>7} {mb(r['server_mb']):>10}  {r['load']}   repeats {r['repeats']}")
 
 
@@ -246,6 +252,8 @@ def profile_child(db: Path, page: str, query_json: str, top: int) -> None:
 
     script_runner.exec_func_with_error_handling = profiled
     query = {k: v if len(v) > 1 else v[0] for k, v in json.loads(query_json).items()}
+    page, tab = TAB_VIEWS.get(page, (page, {}))
+    query.update(tab)
 
     def session() -> AppTest:
         PagesManager.uses_pages_directory = False

@@ -75,6 +75,9 @@ PAGE_OPTIONS: dict[str, tuple[str, ...] | Callable[[list[str]], str | None] | No
     "benchmark": None, "open_def": OPEN_DEFINITIONS, "split": tuple(SPLITS), "window": _month_range,
     "min_benchmarks": _integer(0, 40),
     "lineage_weight": ("models", "downloads"),
+    # pages' tabs: their labels, as a bound st.tabs writes them into the link
+    "lineage_tab": ("What people build on", "Across borders", "Distillation"),
+    "adoption_tab": ("By country", "Who gets downloaded", "Over time"),
     "rank_by": ("organisation", "parent"),
     # the organisation and model pages' subject (?name=…, ?id=…): any text, checked by the page
     # against the database (an unknown one is a "not found" with suggestions)

@@ -21,6 +21,7 @@ from landscape.queries import coverage, meta
 from pipeline.activity import Activity, read_activity
 from pipeline.config import Settings
 from pipeline.errors import StorageError
+from pipeline.rollups import ROLLUP_TABLES, ROW_TABLES
 from pipeline.runs import RunRecord, is_starter, read_journal
 from pipeline.storage import open_readonly, table_counts
 
@@ -31,12 +32,17 @@ class Status:
     exists: bool
     published_at: datetime | None = None
     tables: dict[str, int] = field(default_factory=dict)
+    # what the build derives for the pages to read: the search entries, the rollups and row tables
+    derived: dict[str, int] = field(default_factory=dict)
     runs: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     unpublished: list[RunRecord] = field(default_factory=list)
     problem: str | None = None  # why the database cannot be read, when it cannot
     coverage: list[str] = field(default_factory=list)  # how much of the data has a country
     activity: Activity | None = None  # the last ingest's progress file (pipeline/activity.py)
+
+
+DERIVED_TABLES: tuple[str, ...] = ("search_entries", *ROLLUP_TABLES, *ROW_TABLES)
 
 
 def read_status(settings: Settings, last_runs: int = 5) -> Status:
@@ -59,6 +65,7 @@ def _read_database(settings: Settings, status: Status, last_runs: int) -> set[st
         stamp = meta.published_at(con)
         status.published_at = datetime.fromisoformat(stamp) if stamp else None
         status.tables = table_counts(con)
+        status.derived = table_counts(con, DERIVED_TABLES)
         status.runs = meta.run_rows(con, last_runs)
         known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
         status.sources = meta.source_rows(con)
@@ -95,6 +102,11 @@ def format_status(status: Status, now: datetime | None = None) -> str:
         lines.append("rows per table")
         for table, n in status.tables.items():
             lines.append(f"  {table:<16} {n:>12,}")
+        if status.derived:
+            lines.append("")
+            lines.append("rows per table the build derives for the pages (search, rollups, row tables)")
+            for table, n in status.derived.items():
+                lines.append(f"  {table:<20} {n:>12,}")
         if status.coverage:
             lines.append("")
             lines.append("attribution (python -m pipeline registry unattributed lists what is missing)")

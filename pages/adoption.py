@@ -176,171 +176,181 @@ if not recent.empty and recent["downloads"].sum() > 0:
                    help=f"Share of these downloads going to repositories created after {since}: "
                         "twelve months before the newest repository in the data.")
 
-# --- by country ---------------------------------------------------------------------------------
-st.header("By country")
-by_country = data.run(q.downloads_by_country, filters, downloads)
-likes = by_country.drop(columns=["downloads", "downloads_share_pct"], errors="ignore")
-left, right = st.columns(2)
-with left:
-    chart_block(f"downloads_by_country_{downloads}", f"Downloads by country ({when})",
-                "Each country has two bars: the downloads of models its organisations uploaded, and of "
-                "models whose root base model comes from it (derivatives count for the root's country). "
-                "The twelve countries with most downloads are shown; the rest are summed as *Other "
-                "countries*.", charts.figure(country_bars, by_country, "downloads", measure.capitalize()), by_country, [HUB],
-                filters, coverage=both_coverage)
-with right:
-    chart_block(f"likes_by_country_{downloads}", "Likes by country",
-                "Likes of the same models, counted the same two ways (the countries are those with most "
-                "downloads).", charts.figure(country_bars, likes, "likes", "Likes"), likes, [HUB], filters,
-                coverage=f"{hub_coverage_line(filters, 'origin', 'likes')}; {hub_coverage_line(filters, 'uploader', 'likes')}")
+# Three views, each run only when it is open (Streamlit's lazy tabs; the open one is in the link,
+# ?adoption_tab=…): with a download history the page held twelve charts and a table, too many to
+# draw at once on a first visit.
+by_country_tab, who_tab, history_tab = st.tabs(PAGE_OPTIONS["adoption_tab"], key="adoption_tab",
+                                               bind="query-params")
 
-# --- cohorts ------------------------------------------------------------------------------------
-cohorts = data.run(q.cohorts, filters, downloads)
-figure = charts.figure(cohorts_figure, cohorts, measure.capitalize()) if not cohorts.empty else None
-chart_block(f"cohorts_{downloads}",
-            "Cohorts: models created per month and their downloads, by origin country",
-            "Top: how many repositories were created each month (repository creation, not release). "
-            f"Bottom: the {measure} of each month's cohort today. Colours are the origin countries with "
-            "most downloads.",
-            figure, cohorts, [HUB], filters, coverage=origin_coverage)
+if by_country_tab.open:
+    with by_country_tab:
+        by_country = data.run(q.downloads_by_country, filters, downloads)
+        likes = by_country.drop(columns=["downloads", "downloads_share_pct"], errors="ignore")
+        left, right = st.columns(2)
+        with left:
+            chart_block(f"downloads_by_country_{downloads}", f"Downloads by country ({when})",
+                        "Each country has two bars: the downloads of models its organisations uploaded, and of "
+                        "models whose root base model comes from it (derivatives count for the root's country). "
+                        "The twelve countries with most downloads are shown; the rest are summed as *Other "
+                        "countries*.", charts.figure(country_bars, by_country, "downloads", measure.capitalize()),
+                        by_country, [HUB], filters, coverage=both_coverage)
+        with right:
+            chart_block(f"likes_by_country_{downloads}", "Likes by country",
+                        "Likes of the same models, counted the same two ways (the countries are those with most "
+                        "downloads).", charts.figure(country_bars, likes, "likes", "Likes"), likes, [HUB], filters,
+                        coverage=f"{hub_coverage_line(filters, 'origin', 'likes')}; "
+                                 f"{hub_coverage_line(filters, 'uploader', 'likes')}")
 
-# --- recency and concentration ------------------------------------------------------------------
-left, right = st.columns(2)
-with left:
-    fig = charts.figure(recent_figure, recent) if not recent.empty else None
-    chart_block(f"recent_share_{downloads}",
-                "Share of downloads going to models created in the last 12 months",
-                f"For each origin country, the {measure} of models created after {since} (twelve months "
-                "before the newest repository in the data) as a share of all its downloads: high means its "
-                "adoption rides on new models.", fig, recent, [HUB], filters,
-                coverage=origin_coverage)
-with right:
-    fig = charts.figure(concentration_figure, concentration) if not concentration.empty else None
-    chart_block(f"concentration_{downloads}", "Concentration: the 10 most downloaded models' share",
-                "The first bar is the share of all downloads that goes to the ten most downloaded models; "
-                "the others repeat it within each origin country (its own ten). Near 100% means a handful "
-                "of models carry the country's adoption.", fig, concentration, [HUB], filters,
-                coverage=origin_coverage)
+        # --- cohorts ------------------------------------------------------------------------------------
+        cohorts = data.run(q.cohorts, filters, downloads)
+        figure = charts.figure(cohorts_figure, cohorts, measure.capitalize()) if not cohorts.empty else None
+        chart_block(f"cohorts_{downloads}",
+                    "Cohorts: models created per month and their downloads, by origin country",
+                    "Top: how many repositories were created each month (repository creation, not release). "
+                    f"Bottom: the {measure} of each month's cohort today. Colours are the origin countries with "
+                    "most downloads.",
+                    figure, cohorts, [HUB], filters, coverage=origin_coverage)
 
-# --- size classes -------------------------------------------------------------------------------
-sizes = data.run(q.size_classes, filters, downloads)
-figure = charts.figure(sizes_figure, sizes, measure.capitalize()) if not sizes.empty else None
-chart_block(f"size_classes_{downloads}", "Adoption by model size",
-            "Models (left) and downloads (right) per parameter-size class, stacked by origin country. "
-            "*unknown* means no parameter count could be read or inferred (from the weights, the base model "
-            "or the name).",
-            figure, sizes, [HUB], filters, coverage=origin_coverage)
+        # --- recency and concentration ------------------------------------------------------------------
+        left, right = st.columns(2)
+        with left:
+            fig = charts.figure(recent_figure, recent) if not recent.empty else None
+            chart_block(f"recent_share_{downloads}",
+                        "Share of downloads going to models created in the last 12 months",
+                        f"For each origin country, the {measure} of models created after {since} (twelve months "
+                        "before the newest repository in the data) as a share of all its downloads: high means its "
+                        "adoption rides on new models.", fig, recent, [HUB], filters,
+                        coverage=origin_coverage)
+        with right:
+            fig = charts.figure(concentration_figure, concentration) if not concentration.empty else None
+            chart_block(f"concentration_{downloads}", "Concentration: the 10 most downloaded models' share",
+                        "The first bar is the share of all downloads that goes to the ten most downloaded models; "
+                        "the others repeat it within each origin country (its own ten). Near 100% means a handful "
+                        "of models carry the country's adoption.", fig, concentration, [HUB], filters,
+                        coverage=origin_coverage)
 
-# --- organisations and models -------------------------------------------------------------------
-st.header("Who gets downloaded")
-view = st.segmented_control("Rank", list(q.VIEWS), default="models", key="view", required=True,
-                            bind="query-params",
-                            help="**models**: every repository on its own. **families**: grouped with the "
-                                 "base model: every derivative's downloads (fine-tunes, quantisations, GGUF "
-                                 "repackages) are added to its root model, and credited to the root's "
-                                 "uploader.")
-rank_by = st.segmented_control("Organisations", PAGE_OPTIONS["rank_by"], default="organisation", key="rank_by",
-                               required=True, bind="query-params",
-                               help="**organisation**: each organisation on its own; **parent**: grouped under "
-                                    "their parent organisation (Alphabet for Google and Google DeepMind), from the "
-                                    "organisation registry.")
-orgs = data.run(q.top_organizations, filters, downloads, view, 20, rank_by == "parent")
-fig = charts.figure(organizations_figure, orgs, measure.capitalize()) if not orgs.empty else None
-how = ("Each model counts for its uploader" if view == "models" else
-       "Every model counts for the uploader of its root base model, so repackages count for the original lab")
-chart_block(f"top_organizations_{view}_{rank_by}_{downloads}", "Top organisations by downloads",
-            f"{how}. Accounts of individuals, and accounts nobody has classified yet, appear under their Hub "
-            "name; hover for model counts and the account's kind (lab, company, university, …, repackager).",
-            fig, orgs, [HUB], filters,
-            coverage=hub_coverage_line(filters, "uploader" if view == "models" else "origin", q.MEASURES[downloads]))
-if not orgs.empty:
-    links_line("organization", orgs.loc[orgs["attributed"], "organization"].head(12), "Organisation pages")
+        # --- size classes -------------------------------------------------------------------------------
+        sizes = data.run(q.size_classes, filters, downloads)
+        figure = charts.figure(sizes_figure, sizes, measure.capitalize()) if not sizes.empty else None
+        chart_block(f"size_classes_{downloads}", "Adoption by model size",
+                    "Models (left) and downloads (right) per parameter-size class, stacked by origin country. "
+                    "*unknown* means no parameter count could be read or inferred (from the weights, the base model "
+                    "or the name).",
+                    figure, sizes, [HUB], filters, coverage=origin_coverage)
 
-models = data.run(q.top_models, filters, downloads, view)
-table = models.assign(origin=[country_label(c) for c in models["origin_country"]]) if not models.empty else models
-with st.container(border=True):
-    st.markdown("#### Top models" if view == "models" else "#### Top model families (with their base)")
-    st.caption("**How to read this:** " + (
-        "The most downloaded repositories; a quantisation or repackage appears as its own row."
-        if view == "models" else
-        "Each row is a root model with all its derivatives: downloads and likes are summed over the family; "
-        "licence and size are the root's."))
-    if table.empty:
-        st.info("No data for these filters.", icon=":material/filter_alt_off:")
-    else:
-        extra = ["base_relation", "intermediary"] if view == "models" else ["derivatives", "own_downloads"]
-        number_column = st.column_config.NumberColumn
-        st.dataframe(
-            table, hide_index=True,
-            column_order=["url", "downloads", "likes", "origin", "license_family", "params", *extra],
-            column_config={
-                "url": st.column_config.LinkColumn("Model", display_text=r"https://huggingface\.co/(.*)"),
-                "downloads": number_column(measure.capitalize(), format="localized"),
-                "likes": number_column("Likes", format="localized"),
-                "origin": st.column_config.TextColumn("Origin country"),
-                "license_family": st.column_config.TextColumn("Licence family"),
-                "params": number_column("Parameters", format="compact"),
-                "base_relation": st.column_config.TextColumn("Derived as"),
-                "intermediary": st.column_config.CheckboxColumn("Repackager"),
-                "derivatives": number_column("Derivatives", format="localized"),
-                "own_downloads": number_column("Root's own downloads", format="localized"),
-            })
-    st.caption(f"Source: {HUB.markdown()}. Filters: {md_escape(filters_line(filters))}.")
-    download_csv(f"top_models_{view}_{downloads}", table, filters)
-    if not table.empty:
-        links_line("model", table["model_id"].head(12), "Model pages")
+if who_tab.open:
+    with who_tab:
+        view = st.segmented_control("Rank", list(q.VIEWS), default="models", key="view", required=True,
+                                    bind="query-params",
+                                    help="**models**: every repository on its own. **families**: grouped with the "
+                                         "base model: every derivative's downloads (fine-tunes, quantisations, GGUF "
+                                         "repackages) are added to its root model, and credited to the root's "
+                                         "uploader.")
+        rank_by = st.segmented_control("Organisations", PAGE_OPTIONS["rank_by"], default="organisation", key="rank_by",
+                                       required=True, bind="query-params",
+                                       help="**organisation**: each organisation on its own; **parent**: grouped under "
+                                            "their parent organisation (Alphabet for Google and Google DeepMind), from the "
+                                            "organisation registry.")
+        orgs = data.run(q.top_organizations, filters, downloads, view, 20, rank_by == "parent")
+        fig = charts.figure(organizations_figure, orgs, measure.capitalize()) if not orgs.empty else None
+        how = ("Each model counts for its uploader" if view == "models" else
+               "Every model counts for the uploader of its root base model, so repackages count for the original lab")
+        chart_block(f"top_organizations_{view}_{rank_by}_{downloads}", "Top organisations by downloads",
+                    f"{how}. Accounts of individuals, and accounts nobody has classified yet, appear under their Hub "
+                    "name; hover for model counts and the account's kind (lab, company, university, …, repackager).",
+                    fig, orgs, [HUB], filters,
+                    coverage=hub_coverage_line(filters, "uploader" if view == "models" else "origin",
+                                               q.MEASURES[downloads]))
+        if not orgs.empty:
+            links_line("organization", orgs.loc[orgs["attributed"], "organization"].head(12), "Organisation pages")
 
-# --- history ------------------------------------------------------------------------------------
-st.header("Adoption over time")
-if len(data.run(q.snapshot_dates)) < 2:
-    st.caption("Adoption history needs at least two snapshot dates: each daily run records one, and "
-               "`python -m pipeline ingest --sources history` backfills them from hub-stats, a public dataset of "
-               "the Hub's daily counts since mid-2024 (weekly over the last year, monthly before).")
-else:
-    st.caption("From the snapshots of this database: each run's own, and those backfilled from hub-stats (weekly "
-               "over the last year, monthly before). A break in a line is a missing snapshot, never interpolated. "
-               "Models are those of the database, selected by the filters as they are today; their countries "
-               "are those of each day's snapshot.")
-    left, right = st.columns(2)
-    for column, basis, label in ((left, "origin", "origin country"), (right, "uploader", "uploader's country")):
-        series = data.run(h.by_country, filters, basis)
-        fig = charts.figure(history_by_country_figure, series) if not series.empty else None
-        with column:
-            chart_block(f"history_by_{basis}", f"30-day downloads over time, by {label}",
-                        f"Each point is the Hub's 30-day download count on that date, summed by {label} (the six "
-                        "largest on the latest date, then Other countries and the models with no country).",
-                        fig, series, [HUB, HISTORY], filters,
-                        coverage=hub_coverage_line(filters, basis, "downloads_30d"))
+        models = data.run(q.top_models, filters, downloads, view)
+        table = (models.assign(origin=[country_label(c) for c in models["origin_country"]]) if not models.empty
+                 else models)
+        with st.container(border=True):
+            st.markdown("#### Top models" if view == "models" else "#### Top model families (with their base)")
+            st.caption("**How to read this:** " + (
+                "The most downloaded repositories; a quantisation or repackage appears as its own row."
+                if view == "models" else
+                "Each row is a root model with all its derivatives: downloads and likes are summed over the family; "
+                "licence and size are the root's."))
+            if table.empty:
+                st.info("No data for these filters.", icon=":material/filter_alt_off:")
+            else:
+                extra = ["base_relation", "intermediary"] if view == "models" else ["derivatives", "own_downloads"]
+                number_column = st.column_config.NumberColumn
+                st.dataframe(
+                    table, hide_index=True,
+                    column_order=["url", "downloads", "likes", "origin", "license_family", "params", *extra],
+                    column_config={
+                        "url": st.column_config.LinkColumn("Model", display_text=r"https://huggingface\.co/(.*)"),
+                        "downloads": number_column(measure.capitalize(), format="localized"),
+                        "likes": number_column("Likes", format="localized"),
+                        "origin": st.column_config.TextColumn("Origin country"),
+                        "license_family": st.column_config.TextColumn("Licence family"),
+                        "params": number_column("Parameters", format="compact"),
+                        "base_relation": st.column_config.TextColumn("Derived as"),
+                        "intermediary": st.column_config.CheckboxColumn("Repackager"),
+                        "derivatives": number_column("Derivatives", format="localized"),
+                        "own_downloads": number_column("Root's own downloads", format="localized"),
+                    })
+            st.caption(f"Source: {HUB.markdown()}. Filters: {md_escape(filters_line(filters))}.")
+            download_csv(f"top_models_{view}_{downloads}", table, filters)
+            if not table.empty:
+                links_line("model", table["model_id"].head(12), "Model pages")
 
-    shares = data.run(h.region_shares, filters, "origin")
-    fig = (charts.figure(region_lines, shares, "share_pct", "Share of 30-day downloads (%)")
-           if not shares.empty else None)
-    chart_block("history_region_shares", "Share of downloads: China, the United States, Europe and the rest",
-                "Each date's 30-day downloads split by the origin country of the models (the country of their "
-                "root model's organisation); Europe is the EU, the EEA, the United Kingdom and Switzerland; "
-                "*No country* holds individuals, community accounts, repackagers and unknown ones.",
-                fig, shares, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_30d"))
+if history_tab.open:
+    with history_tab:
+        if len(data.run(q.snapshot_dates)) < 2:
+            st.caption("Adoption history needs at least two snapshot dates: each daily run records one, and "
+                       "`python -m pipeline ingest --sources history` backfills them from hub-stats, a public dataset of "
+                       "the Hub's daily counts since mid-2024 (weekly over the last year, monthly before).")
+        else:
+            st.caption("From the snapshots of this database: each run's own, and those backfilled from hub-stats (weekly "
+                       "over the last year, monthly before). A break in a line is a missing snapshot, never interpolated. "
+                       "Models are those of the database, selected by the filters as they are today; their countries "
+                       "are those of each day's snapshot.")
+            left, right = st.columns(2)
+            for column, basis, label in ((left, "origin", "origin country"), (right, "uploader", "uploader's country")):
+                series = data.run(h.by_country, filters, basis)
+                fig = charts.figure(history_by_country_figure, series) if not series.empty else None
+                with column:
+                    chart_block(f"history_by_{basis}", f"30-day downloads over time, by {label}",
+                                f"Each point is the Hub's 30-day download count on that date, summed by {label} (the six "
+                                "largest on the latest date, then Other countries and the models with no country).",
+                                fig, series, [HUB, HISTORY], filters,
+                                coverage=hub_coverage_line(filters, basis, "downloads_30d"))
 
-    first_date = pd.to_datetime(data.run(q.snapshot_dates)["snapshot_date"]).min().date()
-    since = st.date_input("Cumulative downloads since", value=first_date, min_value=first_date, key="since",
-                          help="The ATOM Project counts downloads accumulated since a date; the first snapshot by "
-                               "default.")
-    repackages = st.toggle("Count repackaged copies (quantisations, GGUF conversions)", value=True,
-                           key="history_repackages",
-                           help="Off: only originals and derivatives, as The ATOM Project counts adoption.")
-    gained = data.run(h.cumulative, filters, since, repackages)
-    fig = (charts.figure(region_lines, gained, "downloads", f"Downloads since {since:%Y-%m-%d}")
-           if not gained.empty else None)
-    chart_block(f"history_cumulative_{'all' if repackages else 'no_repackages'}",
-                f"Cumulative downloads since {since:%Y-%m-%d}, by origin region",
-                "Each model's all-time download total, less its total on its first snapshot since that date (a "
-                "model created since counts whole), summed by origin region. All-time totals that the Hub lowered "
-                "from one snapshot to the next are held at their highest value.",
-                fig, gained, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_all_time"))
+            shares = data.run(h.region_shares, filters, "origin")
+            fig = (charts.figure(region_lines, shares, "share_pct", "Share of 30-day downloads (%)")
+                   if not shares.empty else None)
+            chart_block("history_region_shares", "Share of downloads: China, the United States, Europe and the rest",
+                        "Each date's 30-day downloads split by the origin country of the models (the country of their "
+                        "root model's organisation); Europe is the EU, the EEA, the United Kingdom and Switzerland; "
+                        "*No country* holds individuals, community accounts, repackagers and unknown ones.",
+                        fig, shares, [HUB, HISTORY], filters,
+                        coverage=hub_coverage_line(filters, "origin", "downloads_30d"))
 
-    fams = data.run(h.families, filters)
-    fig = charts.figure(families_figure, fams) if not fams.empty else None
-    chart_block("history_families", "The largest families over time",
-                "Each line is a root model with everything derived from it (fine-tunes, adapters, quantisations, "
-                "merges), by 30-day downloads; the eight largest on the latest date.",
-                fig, fams, [HUB, HISTORY], filters)
+            first_date = pd.to_datetime(data.run(q.snapshot_dates)["snapshot_date"]).min().date()
+            since = st.date_input("Cumulative downloads since", value=first_date, min_value=first_date, key="since",
+                                  help="The ATOM Project counts downloads accumulated since a date; the first snapshot by "
+                                       "default.")
+            repackages = st.toggle("Count repackaged copies (quantisations, GGUF conversions)", value=True,
+                                   key="history_repackages",
+                                   help="Off: only originals and derivatives, as The ATOM Project counts adoption.")
+            gained = data.run(h.cumulative, filters, since, repackages)
+            fig = (charts.figure(region_lines, gained, "downloads", f"Downloads since {since:%Y-%m-%d}")
+                   if not gained.empty else None)
+            chart_block(f"history_cumulative_{'all' if repackages else 'no_repackages'}",
+                        f"Cumulative downloads since {since:%Y-%m-%d}, by origin region",
+                        "Each model's all-time download total, less its total on its first snapshot since that date (a "
+                        "model created since counts whole), summed by origin region. All-time totals that the Hub lowered "
+                        "from one snapshot to the next are held at their highest value.",
+                        fig, gained, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_all_time"))
+
+            fams = data.run(h.families, filters)
+            fig = charts.figure(families_figure, fams) if not fams.empty else None
+            chart_block("history_families", "The largest families over time",
+                        "Each line is a root model with everything derived from it (fine-tunes, adapters, quantisations, "
+                        "merges), by 30-day downloads; the eight largest on the latest date.",
+                        fig, fams, [HUB, HISTORY], filters)

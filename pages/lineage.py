@@ -111,91 +111,99 @@ cols[4].metric("Merges of several parents", f"{int(c['multi_parent']):,}",
 cols[5].metric("Bases fetched one by one", f"{int(c['fetched_ancestors']):,}",
                help="Ancestors outside the ingested scope, looked up through the single-model endpoint.")
 
-weight = st.segmented_control("Count", PAGE_OPTIONS["lineage_weight"], default="models", key="lineage_weight",
-                              required=True, bind="query-params",
-                              help="**models**: count derivatives; **downloads**: their downloads, last 30 days.")
+# Three views, each run only when it is open (Streamlit's lazy tabs; the open one is in the link,
+# ?lineage_tab=…). Drawn at once, the page's eight charts and its table made the dashboard's
+# slowest first visit, in the server and above all in the browser.
+building, borders, distillation = st.tabs(PAGE_OPTIONS["lineage_tab"], key="lineage_tab", bind="query-params")
 
-# --- derivatives over time, by base country and organisation ---------------------------------------
-st.header("What people build on")
-by_country = data.run(q.derivatives_by_month, filters, "country")
-figure = charts.figure(by_base_country_figure, by_country) if not by_country.empty else None
-chart_block("derivatives_by_base_country", "New derivatives per month, by the country of their root model",
-            "Each band is the share of that month's new derivatives whose root model comes from a country (the six "
-            "most built-on, the rest as Other); for instance Chinese vs US bases month by month.",
-            figure, by_country, [HUB], filters, coverage=hub_coverage_line(filters, "origin", "models"))
+if building.open:
+    with building:
+        by_country = data.run(q.derivatives_by_month, filters, "country")
+        figure = charts.figure(by_base_country_figure, by_country) if not by_country.empty else None
+        chart_block("derivatives_by_base_country", "New derivatives per month, by the country of their root model",
+                    "Each band is the share of that month's new derivatives whose root model comes from a country "
+                    "(the six most built-on, the rest as Other); for instance Chinese vs US bases month by month.",
+                    figure, by_country, [HUB], filters, coverage=hub_coverage_line(filters, "origin", "models"))
 
-by_org = data.run(q.derivatives_by_month, filters, "organization", 8)
-figure = charts.figure(by_base_organization_figure, by_org) if not by_org.empty else None
-chart_block("derivatives_by_base_organization", "New derivatives per month, by the organisation of their root",
-            "Bars stack the month's new derivatives by the organisation behind their root model (the eight most "
-            "built-on).", figure, by_org, [HUB], filters)
+        by_org = data.run(q.derivatives_by_month, filters, "organization", 8)
+        figure = charts.figure(by_base_organization_figure, by_org) if not by_org.empty else None
+        chart_block("derivatives_by_base_organization", "New derivatives per month, by the organisation of their root",
+                    "Bars stack the month's new derivatives by the organisation behind their root model (the eight "
+                    "most built-on).", figure, by_org, [HUB], filters)
 
-bases = data.run(q.top_bases, filters, 20)
-figure = charts.figure(bases_figure, bases) if not bases.empty else None
-chart_block("most_derived_bases", "The most built-on base models",
-            "The 20 roots with most derivatives in the data, split by the relation each derivative declares.",
-            figure, bases, [HUB], filters)
+        bases = data.run(q.top_bases, filters, 20)
+        figure = charts.figure(bases_figure, bases) if not bases.empty else None
+        chart_block("most_derived_bases", "The most built-on base models",
+                    "The 20 roots with most derivatives in the data, split by the relation each derivative declares.",
+                    figure, bases, [HUB], filters)
 
-# --- across borders -------------------------------------------------------------------------------
-st.header("Across borders")
-matrix = data.run(q.cross_border, filters, weight)
-heat = charts.figure(heat_figure, matrix) if not matrix.empty else None
-sankey = charts.figure(sankey_figure, matrix) if not matrix.empty else None
-unit = "derivatives" if weight == "models" else "downloads of derivatives (30 days)"
-flow_measure = "models" if weight == "models" else "downloads_30d"
-flow_coverage = f"{hub_coverage_line(filters, 'uploader', flow_measure)}; {hub_coverage_line(filters, 'origin', flow_measure)}"
-chart_block(f"cross_border_matrix_{weight}", f"Who builds on whom: uploader's country × root's country ({unit})",
-            "Each cell counts derivatives uploaded from a country (rows) whose root model comes from a country "
-            "(columns); the diagonal is building at home. The eight largest of each side are shown; the CSV has all.",
-            heat, matrix, [HUB], filters, coverage=flow_coverage)
-chart_block(f"cross_border_sankey_{weight}", f"The same flows ({unit})",
-            "Flows from the uploader's country (left) to the country of the root model built on (right).",
-            sankey, matrix, [HUB], filters, coverage=flow_coverage)
+        st.header("Families")
+        fams = data.run(q.families, filters, 15)
+        figure = charts.figure(families_figure, fams) if not fams.empty else None
+        chart_block("families_base_vs_family", "Adoption of the base alone vs its whole family",
+                    "For the 15 most downloaded families: the base model's own downloads beside the family's, where "
+                    "quantised repackages and fine-tunes count for their base instead of as independent models (the "
+                    "CSV has the repackages' share).", figure, fams, [HUB], filters)
 
-# --- families ---------------------------------------------------------------------------------------
-st.header("Families")
-fams = data.run(q.families, filters, 15)
-figure = charts.figure(families_figure, fams) if not fams.empty else None
-chart_block("families_base_vs_family", "Adoption of the base alone vs its whole family",
-            "For the 15 most downloaded families: the base model's own downloads beside the family's, where "
-            "quantised repackages and fine-tunes count for their base instead of as independent models (the CSV "
-            "has the repackages' share).", figure, fams, [HUB], filters)
+if borders.open:
+    with borders:
+        weight = st.segmented_control("Count", PAGE_OPTIONS["lineage_weight"], default="models",
+                                      key="lineage_weight", required=True, bind="query-params",
+                                      help="**models**: count derivatives; **downloads**: their downloads, last 30 "
+                                           "days.")
+        matrix = data.run(q.cross_border, filters, weight)
+        heat = charts.figure(heat_figure, matrix) if not matrix.empty else None
+        sankey = charts.figure(sankey_figure, matrix) if not matrix.empty else None
+        unit = "derivatives" if weight == "models" else "downloads of derivatives (30 days)"
+        flow_measure = "models" if weight == "models" else "downloads_30d"
+        flow_coverage = (f"{hub_coverage_line(filters, 'uploader', flow_measure)}; "
+                         f"{hub_coverage_line(filters, 'origin', flow_measure)}")
+        chart_block(f"cross_border_matrix_{weight}",
+                    f"Who builds on whom: uploader's country × root's country ({unit})",
+                    "Each cell counts derivatives uploaded from a country (rows) whose root model comes from a "
+                    "country (columns); the diagonal is building at home. The eight largest of each side are shown; "
+                    "the CSV has all.", heat, matrix, [HUB], filters, coverage=flow_coverage)
+        chart_block(f"cross_border_sankey_{weight}", f"The same flows ({unit})",
+                    "Flows from the uploader's country (left) to the country of the root model built on (right).",
+                    sankey, matrix, [HUB], filters, coverage=flow_coverage)
 
-# --- distillation -------------------------------------------------------------------------------------
-st.header("Distillation")
-st.markdown(
-    "The Hub has no *distilled from* relation, so the tracker uses explicit rules, and every tracked model shows "
-    "which matched:\n"
-    f"- **{RULES[0]}**: the repository name says *Distill*/*Distilled* (``<teacher>-Distill-<student>`` names "
-    "the teacher, e.g. DeepSeek-R1-Distill-Llama-70B) or starts with *distil* (distilbert);\n"
-    f"- **{RULES[1]}**: a tag {', '.join(f'`{t}`' for t in sorted(DISTILL_TAGS))};\n"
-    f"- **{RULES[2]}**: a declared training dataset known to hold a teacher's outputs "
-    "(`data/registry/distillation_datasets.csv`, each row citing its dataset card).\n\n"
-    "The student base is the declared base model; the teacher comes from the name or the dataset, never guessed.")
-originals = st.toggle("Leave out quantised copies and repackages", value=True, key="distill_originals",
-                      help="Count each distillation once, not once per GGUF or MLX copy of it.")
-for by, title, how in (
-        ("teacher", "Tracked distilled models per month, by the teacher's country",
-         "New models declaring distillation each month, by the country of the organisation behind the declared "
-         "teacher (Unknown: no teacher declared, or one we cannot place)."),
-        ("student", "Tracked distilled models per month, by the student base's country",
-         "The same models by the country of the organisation behind their declared base model (the student).")):
-    monthly = data.run(q.distilled_by_month, filters, by, originals)
-    figure = charts.figure(charts.bars_by_country, monthly, "month", "models", "Distilled models",
-                           barmode="stack") if not monthly.empty else None
-    chart_block(f"distilled_by_{by}_country", title, how, figure, monthly, [HUB], filters,
-                empty_message="No model under these filters declares distillation.")
+if distillation.open:
+    with distillation:
+        st.markdown(
+            "The Hub has no *distilled from* relation, so the tracker uses explicit rules, and every tracked model "
+            "shows which matched:\n"
+            f"- **{RULES[0]}**: the repository name says *Distill*/*Distilled* (``<teacher>-Distill-<student>`` "
+            "names the teacher, e.g. DeepSeek-R1-Distill-Llama-70B) or starts with *distil* (distilbert);\n"
+            f"- **{RULES[1]}**: a tag {', '.join(f'`{t}`' for t in sorted(DISTILL_TAGS))};\n"
+            f"- **{RULES[2]}**: a declared training dataset known to hold a teacher's outputs "
+            "(`data/registry/distillation_datasets.csv`, each row citing its dataset card).\n\n"
+            "The student base is the declared base model; the teacher comes from the name or the dataset, never "
+            "guessed.")
+        originals = st.toggle("Leave out quantised copies and repackages", value=True, key="distill_originals",
+                              help="Count each distillation once, not once per GGUF or MLX copy of it.")
+        for by, title, how in (
+                ("teacher", "Tracked distilled models per month, by the teacher's country",
+                 "New models declaring distillation each month, by the country of the organisation behind the "
+                 "declared teacher (Unknown: no teacher declared, or one we cannot place)."),
+                ("student", "Tracked distilled models per month, by the student base's country",
+                 "The same models by the country of the organisation behind their declared base model (the "
+                 "student).")):
+            monthly = data.run(q.distilled_by_month, filters, by, originals)
+            figure = charts.figure(charts.bars_by_country, monthly, "month", "models", "Distilled models",
+                                   barmode="stack") if not monthly.empty else None
+            chart_block(f"distilled_by_{by}_country", title, how, figure, monthly, [HUB], filters,
+                        empty_message="No model under these filters declares distillation.")
 
-tracked = data.run(q.distilled_models, filters, originals)
-st.markdown("#### Tracked models and their evidence")
-hub = load_settings().hub_endpoint
-st.dataframe(tracked.assign(model_id=hub + "/" + tracked["model_id"],
-                            student_base_country=tracked["student_base_country"].map(country_label),
-                            teacher_country=tracked["teacher_country"].map(country_label)),
-             hide_index=True, width="stretch",
-             column_config={"model_id": st.column_config.LinkColumn(
-                 "model", display_text=r"^https?://[^/]+/(.*)$"),
-                 "downloads_30d": st.column_config.NumberColumn("downloads (30 d)", format="%d")},
-             )
-download_csv("distilled_models", tracked, filters)
-st.caption(f"Source: {HUB.markdown()}.")
+        tracked = data.run(q.distilled_models, filters, originals)
+        st.markdown("#### Tracked models and their evidence")
+        hub = load_settings().hub_endpoint
+        st.dataframe(tracked.assign(model_id=hub + "/" + tracked["model_id"],
+                                    student_base_country=tracked["student_base_country"].map(country_label),
+                                    teacher_country=tracked["teacher_country"].map(country_label)),
+                     hide_index=True, width="stretch",
+                     column_config={"model_id": st.column_config.LinkColumn(
+                         "model", display_text=r"^https?://[^/]+/(.*)$"),
+                         "downloads_30d": st.column_config.NumberColumn("downloads (30 d)", format="%d")},
+                     )
+        download_csv("distilled_models", tracked, filters)
+        st.caption(f"Source: {HUB.markdown()}.")

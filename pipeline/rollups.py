@@ -193,6 +193,12 @@ def _grouped(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, st
     return ", ".join(items).replace("{p}", "")
 
 
+# The sums build_rollups writes, in the order it writes them.
+ROLLUP_TABLES: tuple[str, ...] = (
+    "model_rollup", "derivative_rollup", "snapshot_rollup", "uploader_rollup", "uploader_rollup_rest",
+)
+
+
 def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) -> dict[str, int]:
     """Fill the rollups from ``models`` and ``model_snapshots`` (run after both are final); returns
     each table's row count. ``uploaders``: how many accounts without an organisation
@@ -220,8 +226,8 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
             FROM models WHERE author IN (SELECT author FROM kept WHERE NOT kept) GROUP BY ALL)
         GROUP BY ALL"""  # noqa: S608 - constants
     counts = {}
-    for table, select in statements.items():
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")  # noqa: S608 - constants only
+    for table in ROLLUP_TABLES:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {statements[table]}")  # noqa: S608 - constants only
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     for table in ROW_TABLES:
         # The rows, then the same sorted most downloaded first as ``models`` is (the top lists

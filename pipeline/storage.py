@@ -356,9 +356,9 @@ class Build:
 TABLES_SET = frozenset(TABLES)
 
 
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per table of :data:`TABLES` that exist in ``con``."""
+def table_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = TABLES) -> dict[str, int]:
+    """Rows per table of ``tables`` (our own names: :data:`TABLES` by default) that exist in ``con``."""
     present = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - constant names
-            for t in TABLES if t in present}
+            for t in tables if t in present}

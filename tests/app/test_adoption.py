@@ -16,7 +16,8 @@ from pipeline.rollups import build_rollups
 from tests.helpers import metric, sql
 from tests.helpers import run_query as query
 
-CHARTS = 7  # by country (2), cohorts, recent share, concentration, size classes, organisations
+CHARTS = 6  # the first tab's: by country (2), cohorts, recent share, concentration, size classes
+WHO, OVER_TIME = "Who gets downloaded", "Over time"  # the other tabs, each run only when open
 
 
 
@@ -44,10 +45,14 @@ def rows(frame: pd.DataFrame) -> list[tuple]:
 
 def test_renders_every_chart_and_says_history_builds_up(app):
     at = rendered(app("adoption"))
-    assert len(at.get("plotly_chart")) == CHARTS
-    assert len(at.dataframe) == 1
-    assert any("history needs at least two snapshot dates" in c.value for c in at.caption)
+    assert [t.label for t in at.tabs] == ["By country", WHO, OVER_TIME]
+    assert len(at.get("plotly_chart")) == CHARTS and not at.dataframe  # the other tabs did not run
     assert not at.warning
+    at = rendered(app("adoption", {"adoption_tab": WHO}))
+    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 1  # the organisations, the models
+    at = rendered(app("adoption", {"adoption_tab": OVER_TIME}))
+    assert not at.get("plotly_chart")
+    assert any("history needs at least two snapshot dates" in c.value for c in at.caption)
 
 
 def test_headline_figures_match_sql(app, fixture_db):
@@ -118,7 +123,7 @@ def test_all_time_downloads_option_from_the_link(app, downloads, fixture_db):
 
 
 def test_families_view_sums_derivatives_onto_their_root(app, downloads, fixture_db):
-    at = rendered(app("adoption", {"view": "families"}))
+    at = rendered(app("adoption", {"view": "families", "adoption_tab": WHO}))
     db = fixture_db.db_path
     top = csv(downloads(at, "download-top_models_families_30d"))
     expected = sql(db, """SELECT coalesce(root_model, model_id) AS root, sum(downloads_30d) AS d, count(*) - 1
@@ -136,7 +141,7 @@ def test_families_view_sums_derivatives_onto_their_root(app, downloads, fixture_
 
 
 def test_parent_ranking_gathers_an_organisations_units(app, downloads, fixture_db):
-    at = rendered(app("adoption", {"rank_by": "parent"}))
+    at = rendered(app("adoption", {"rank_by": "parent", "adoption_tab": WHO}))
     assert at.query_params["rank_by"] == "parent"
     orgs = csv(downloads(at, "download-top_organizations_models_parent_30d")).set_index("organization")
     # written here: every model whose uploader's registry parent (or its own name) is the group
@@ -152,7 +157,7 @@ def test_parent_ranking_gathers_an_organisations_units(app, downloads, fixture_d
 
 
 def test_models_view_table_links_to_the_hub(app, downloads, fixture_db):
-    at = rendered(app("adoption"))
+    at = rendered(app("adoption", {"adoption_tab": WHO}))
     db = fixture_db.db_path
     expected = sql(db, "SELECT model_id, downloads_30d FROM models "
                        "ORDER BY downloads_30d DESC, model_id LIMIT 3")
@@ -181,8 +186,8 @@ def test_history_chart_appears_once_there_are_two_snapshot_dates(app, downloads,
     build_rollups(con)  # as the pipeline does before it publishes
     con.close()
     monkeypatch.setenv("LANDSCAPE_DB", str(db))
-    at = rendered(app("adoption"))
-    assert len(at.get("plotly_chart")) == CHARTS + 5  # by origin, by uploader, shares, cumulative, families
+    at = rendered(app("adoption", {"adoption_tab": OVER_TIME}))
+    assert len(at.get("plotly_chart")) == 5  # by origin, by uploader, shares, cumulative, families
     history = csv(downloads(at, "download-history_by_origin"))
     (dates,), = sql(db, "SELECT count(DISTINCT snapshot_date) FROM model_snapshots")
     assert history["snapshot_date"].nunique() == dates == 2

@@ -36,7 +36,7 @@ def history_app(app, history_db, monkeypatch):
 
 def test_the_history_charts_show_the_snapshots_as_sql_sums_them(history_app, history_db, downloads):
     settings, _ = history_db
-    at = history_app("adoption")
+    at = history_app("adoption", {"adoption_tab": "Over time"})
     assert not at.exception, [e.value for e in at.exception]
     db = settings.db_path
     shares = csv.DictReader(io.StringIO(downloads(at, "download-history_region_shares").decode()))

@@ -11,11 +11,20 @@ from landscape.filters import Filters
 from landscape.queries import lineage as q
 from tests.helpers import metric, sql
 
+TABS = {"What people build on": ["derivatives_by_base_country", "derivatives_by_base_organization",
+                                  "most_derived_bases", "families_base_vs_family"],
+        "Across borders": ["cross_border_matrix_models", "cross_border_sankey_models"],
+        "Distillation": ["distilled_by_teacher_country", "distilled_by_student_country", "distilled_models"]}
+
+
+def csv_keys(at) -> list[str]:  # noqa: ANN001
+    return [b.key.removeprefix("download-") for b in at.get("download_button")]
+
 
 def test_renders_with_figures_from_the_data(app, fixture_db):
     at = app("lineage")
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) == 8
+    assert len(at.get("plotly_chart")) == 4  # the first tab's; the others run when opened
     (derivatives, merges, deepest), = sql(fixture_db.db_path, "SELECT count(*) FILTER (WHERE depth > 0), "
                                           "count(*) FILTER (WHERE len(base_models) > 1), max(depth) FROM models")
     assert metric(at, "Derivatives") == f"{derivatives:,}"
@@ -23,8 +32,24 @@ def test_renders_with_figures_from_the_data(app, fixture_db):
     assert metric(at, "Deepest chain") == f"{deepest} hops"
 
 
+def test_each_tab_runs_only_when_open_and_comes_from_the_link(app):
+    for label, charts in TABS.items():
+        at = app("lineage", query={"lineage_tab": label})
+        assert not at.exception, [e.value for e in at.exception]
+        assert csv_keys(at) == charts, label
+        assert [t.label for t in at.tabs] == list(TABS)
+    assert csv_keys(app("lineage")) == TABS["What people build on"]  # the default tab, with no link
+
+
+def test_an_unknown_tab_in_the_link_is_a_note_and_the_first_tab(app):
+    at = app("lineage", query={"lineage_tab": "Everything"})
+    assert not at.exception
+    assert csv_keys(at) == TABS["What people build on"]
+    assert any("unknown lineage_tab value" in w.value for w in at.sidebar.warning)
+
+
 def test_cross_border_csv_is_the_query_and_the_weight_comes_from_the_link(app, downloads, fixture_db):
-    at = app("lineage", query={"lineage_weight": "downloads"})
+    at = app("lineage", query={"lineage_tab": "Across borders", "lineage_weight": "downloads"})
     got = pd.read_csv(io.BytesIO(downloads(at, "download-cross_border_matrix_downloads")), keep_default_na=False)
     # a country, else the uploader's kind for individuals, collectives and repackagers, else '' (unknown)
     kind = ("CASE {k} WHEN 'individual' THEN 'individuals' WHEN 'community' THEN 'community' "
@@ -45,7 +70,7 @@ def test_a_country_in_the_link_restricts_the_derivatives(app, fixture_db):
 
 
 def test_the_distillation_table_shows_each_models_evidence(app, downloads, fixture_db):
-    at = app("lineage")
+    at = app("lineage", query={"lineage_tab": "Distillation"})
     got = pd.read_csv(io.BytesIO(downloads(at, "download-distilled_models")))
     con = duckdb.connect(str(fixture_db.db_path), read_only=True)
     expected = q.distilled_models(con, Filters(), True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from landscape.datasets import MODEL_EXPORT_COLUMNS, RELEASE_EXPORT_COLUMNS
+from landscape.status import DERIVED_TABLES
 from tests.fixtures import EPOCH_ROWS, arena_files, benchmark_zip, epoch_csv, fixture_hub_records
 from tests.loopback.hub import HubServer
 from tests.loopback.static import StaticServer
@@ -52,6 +55,19 @@ def test_status_reports_tables_runs_and_freshness(published, python):
     for text in ("published", "rows per table", "models", "releases", "freshness per source", "hub",
                  "epoch ", "last runs", "quarantined"):
         assert text in done.stdout
+
+
+def test_status_lists_the_tables_derived_for_the_pages_with_their_rows(published, python):
+    folder, env, _ = published
+    done = run_cli(python, env, "status")
+    listed = {m[1]: int(m[2].replace(",", "")) for m in re.finditer(r"^  (\w+) +([\d,]+)$", done.stdout, re.M)}
+    con = duckdb.connect(str(folder / "landscape.duckdb"), read_only=True)
+    try:
+        for table in DERIVED_TABLES:
+            assert listed[table] == con.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
+    finally:
+        con.close()
+    assert listed["model_rollup"] > 0 and listed["search_entries"] > 0
 
 
 def test_export_models_csv_has_the_contract_columns_in_order(published, python, tmp_path):
