@@ -50,8 +50,12 @@ def _tab_views() -> dict[str, tuple[str, dict[str, str]]]:
     parameters). Read from the pages' declared link options, so a new tab is measured too."""
     from dashboard.filters import PAGE_OPTIONS
 
-    return {f"{key.removesuffix('_tab')}/{label.lower().replace(' ', '-')}": (key.removesuffix("_tab"), {key: label})
-            for key, labels in PAGE_OPTIONS.items() if key.endswith("_tab") for label in labels[1:]}
+    views = {}
+    for key, labels in PAGE_OPTIONS.items():
+        if key.endswith("_tab"):
+            page = key.removesuffix("_tab")
+            views.update({f"{page}/{label.lower().replace(' ', '-')}": (page, {key: label}) for label in labels[1:]})
+    return views
 
 
 TAB_VIEWS = _tab_views()

@@ -101,7 +101,7 @@ def format_status(status: Status, now: datetime | None = None) -> str:
         lines.append("")
         lines.append("rows per table")
         for table, n in status.tables.items():
-            lines.append(f"  {table:<16} {n:>12,}")
+            lines.append(f"  {table:<20} {n:>12,}")
         if status.derived:
             lines.append("")
             lines.append("rows per table the build derives for the pages (search, rollups, row tables)")

@@ -42,7 +42,7 @@ def hub_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = 
     # Grouped by the bucket too, then by category: with the category as the only key, DuckDB 2.0.1
     # takes its fast path for a key read from a dictionary-compressed column, which crashed the
     # process (SIGSEGV in TryAddDictionaryGroups) in about one of twenty runs over `models` at
-    # 3,000,000 rows; with two keys it takes the general path (no crash in 76 runs of the same test).
+    # 3,000,000 rows; with two keys it takes the general path (no crash in 112 runs of the same loop).
     found = con.execute(f"""
         SELECT category, sum(models)::BIGINT AS models, sum(downloads_30d)::BIGINT AS downloads_30d,
                sum(downloads_all_time)::BIGINT AS downloads_all_time, sum(likes)::BIGINT AS likes
