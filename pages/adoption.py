@@ -18,6 +18,7 @@ from dashboard.components import (
 )
 from dashboard.filters import PAGE_OPTIONS
 from dashboard.markdown import md_escape
+from dashboard.numbers import metric_number, number
 from landscape.queries import adoption as q
 from landscape.queries import history as h
 
@@ -30,10 +31,6 @@ ATTRIBUTION = {"uploader": "Uploader's country", "origin": "Origin country (root
 def named(df: pd.DataFrame, column: str = "origin_country") -> pd.DataFrame:
     """``df`` (escaped for Plotly) with a ``Country`` display column."""
     return charts.with_country_names(df, column)
-
-
-def number(value: object, fmt: str = "{:,.0f}") -> str:
-    return "—" if value is None or pd.isna(value) else fmt.format(value)
 
 
 def country_bars(df: pd.DataFrame, value: str, title: str) -> go.Figure | None:
@@ -166,8 +163,9 @@ since = f"{recent['since'].iloc[0]:%Y-%m-%d}" if not recent.empty else "—"
 cols = st.columns(4)
 if not overall.empty:
     row = overall.iloc[0]
-    cols[0].metric("Hub models", number(row["models"]))
-    cols[1].metric(f"Downloads ({when})", number(row["downloads"]))
+    cols[0].metric("Hub models", metric_number(row["models"]))
+    cols[1].metric(f"Downloads ({when})", metric_number(row["downloads"]),
+                   help=f"{number(row['downloads'])} downloads ({when}).")
     cols[2].metric("Top-10 models' share", number(row["top_share_pct"], "{:.1f}%"),
                    help="Share of these downloads that goes to the ten most downloaded models.")
 if not recent.empty and recent["downloads"].sum() > 0:

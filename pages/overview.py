@@ -16,6 +16,7 @@ from dashboard.components import (
     download_csv,
     hub_coverage_line,
 )
+from dashboard.numbers import compact, number
 from landscape.queries import gap as gap_queries
 from landscape.queries import history
 from landscape.queries import overview as q
@@ -44,19 +45,6 @@ filters = frame.filters()
 # --- headline figures, all computed from the data ------------------------------------------
 figures = data.run(q.headline_figures, filters)
 row = figures.iloc[0] if not figures.empty else None
-
-
-def number(value: object, fmt: str = "{:,.0f}", missing: str = "—") -> str:
-    return missing if value is None or pd.isna(value) else fmt.format(value)
-
-
-def compact(value: object) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if value >= scale:
-            return f"{value / scale:.1f}{suffix}"
-    return f"{value:,.0f}"
 
 
 def closed_frontier_figure(known: pd.DataFrame) -> go.Figure:

@@ -111,7 +111,8 @@ def test_all_time_downloads_option_from_the_link(app, downloads, fixture_db):
     at = rendered(app("adoption", {"downloads": "all"}))
     db = fixture_db.db_path
     (all_time,), = sql(db, "SELECT sum(downloads_all_time) FROM models")
-    assert metric(at, "Downloads (all time)") == f"{all_time:,}"
+    assert all_time >= 1e9 and metric(at, "Downloads (all time)") == f"{all_time / 1e9:.1f}B"  # short
+    assert f"{all_time:,} downloads" in next(m.help for m in at.metric if m.label == "Downloads (all time)")
     assert at.query_params["downloads"] == "all"
     cohorts = downloads(at, "download-cohorts_all")
     assert cohorts == frame_to_csv(query(db, q.cohorts, Filters(), "all"))
@@ -221,3 +222,20 @@ def test_every_chart_by_country_states_its_coverage(app, fixture_db):
     captions = [c.value.replace("\\", "") for c in at.caption if "Attribution:" in c.value]  # markdown escapes
     # by country, cohorts, recent share, concentration, size classes: origin, weighted by 30-day downloads
     assert sum(line in c for c in captions) == 5, captions
+
+
+def test_a_total_in_the_billions_is_shown_short_with_every_digit_in_its_help(app, fixture_db, tmp_path,
+                                                                              monkeypatch):
+    db = tmp_path / "landscape.duckdb"
+    shutil.copy(fixture_db.db_path, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE models SET downloads_30d = downloads_30d * 100")
+    build_rollups(con)  # as the pipeline does before it publishes
+    (total,), = con.execute("SELECT sum(downloads_30d) FROM models").fetchall()
+    con.close()
+    assert total >= 1e9
+    monkeypatch.setenv("LANDSCAPE_DB", str(db))
+    at = rendered(app("adoption"))
+    shown = next(m for m in at.metric if m.label == "Downloads (last 30 days)")
+    assert shown.value == f"{total / 1e9:.1f}B"
+    assert f"{total:,} downloads" in shown.help
