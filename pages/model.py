@@ -9,6 +9,7 @@ from dashboard import charts, data, frame
 from dashboard.colors import country_color_map, country_label
 from dashboard.components import HUB, chart_block, download_csv, not_found, page_link_to
 from dashboard.markdown import md_escape
+from dashboard.numbers import metric_number, number
 from landscape.filters import Filters
 from landscape.queries import lookup
 from pipeline.config import load_settings
@@ -49,9 +50,11 @@ def text(value: object) -> str:
 # an id in the database passed the Hub's repo-id rule (letters, digits, - _ . and one /): safe in a URL
 st.markdown(f"[Open on the Hub]({load_settings().hub_endpoint}/{model_id})")
 cols = st.columns(4)
-cols[0].metric("Downloads, last 30 days", f"{int(row['downloads_30d'] or 0):,}")
-cols[1].metric("All-time downloads", f"{int(row['downloads_all_time'] or 0):,}" if row["downloads_all_time"] ==
-               row["downloads_all_time"] and row["downloads_all_time"] is not None else "—")
+# the most downloaded models pass a billion all-time downloads: written short then, every digit in the help
+cols[0].metric("Downloads, last 30 days", metric_number(row["downloads_30d"] or 0),
+               help=f"{number(row['downloads_30d'] or 0)} downloads.")
+cols[1].metric("All-time downloads", metric_number(row["downloads_all_time"]),
+               help=None if pd.isna(row["downloads_all_time"]) else f"{number(row['downloads_all_time'])} downloads.")
 cols[2].metric("Likes", f"{int(row['likes'] or 0):,}")
 cols[3].metric("Parameters", f"{row['params'] / 1e9:,.1f}B" if row["params"] == row["params"] and row["params"]
                else "—", help=f"source: {text(row['params_source'])}")

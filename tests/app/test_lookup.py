@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from dashboard.numbers import metric_number
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
 from tests.conftest import shared_file
@@ -65,6 +66,17 @@ def test_the_model_page_shows_its_root_and_its_children(app, fixture_db):
     summary = next(d for d in at.get("plotly_chart"))
     assert summary is not None and children >= 1
     assert any(model in label for label in links(at))
+
+
+def test_the_model_page_writes_its_downloads_as_a_metric_has_room_for_with_every_digit_in_the_help(app, fixture_db):
+    (model, d30, total), = sql(fixture_db.db_path, """
+        SELECT model_id, downloads_30d, downloads_all_time FROM models WHERE downloads_all_time IS NOT NULL
+        ORDER BY downloads_all_time DESC, model_id LIMIT 1""")
+    at = rendered(app("model", {"id": model}))
+    shown = {m.label: m for m in at.metric}
+    assert shown["All-time downloads"].value == metric_number(total)
+    assert f"{total:,} downloads" in shown["All-time downloads"].help
+    assert shown["Downloads, last 30 days"].value == metric_number(d30)
 
 
 @pytest.mark.parametrize("page,key", [("organization", "name"), ("model", "id")])
