@@ -307,7 +307,9 @@ if history_tab.open:
             st.caption("From the snapshots of this database: each run's own, and those backfilled from hub-stats (weekly "
                        "over the last year, monthly before). A break in a line is a missing snapshot, never interpolated. "
                        "Models are those of the database, selected by the filters as they are today; their countries "
-                       "are those of each day's snapshot.")
+                       "are those of each day's snapshot. Each chart says what it counts (30-day downloads, or "
+                       "all-time totals for the cumulative one): the *Downloads counted over* choice above is for the "
+                       "headline figures and the other two tabs.")
             left, right = st.columns(2)
             for column, basis, label in ((left, "origin", "origin country"), (right, "uploader", "uploader's country")):
                 series = data.run(h.by_country, filters, basis)

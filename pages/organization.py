@@ -9,6 +9,7 @@ from dashboard import charts, data, frame
 from dashboard.colors import country_label
 from dashboard.components import EPOCH_MODELS, HUB, chart_block, download_csv, link_to, not_found, table_block
 from dashboard.markdown import md_escape
+from dashboard.numbers import metric_number, number
 from landscape.filters import Filters
 from landscape.queries import lookup
 
@@ -111,8 +112,9 @@ if not state.has("models"):
 else:
     totals = data.run(lookup.organization_hub_totals, name)
     cols = st.columns(len(totals))
+    # a large lab's all-time downloads pass a billion: written short then, every digit in the help
     for column, row in zip(cols, totals.itertuples(), strict=True):
-        column.metric(row.measure.capitalize(), f"{int(row.value):,}")
+        column.metric(row.measure.capitalize(), metric_number(row.value), help=f"{number(row.value)} {row.measure}.")
     top = data.run(lookup.organization_hub, name)
     if top.empty:
         st.caption("No Hub model under its namespaces in this database.")

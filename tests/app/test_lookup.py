@@ -47,6 +47,11 @@ def test_the_organisation_page_shows_what_sql_counts(app, fixture_db):
     assert models > 0
     assert metric(at, "Models") == f"{models:,}"
     assert metric(at, "30-day downloads") == f"{downloads:,}"
+    (total,), = sql(fixture_db.db_path, "SELECT sum(downloads_all_time) FROM models "
+                                        "WHERE organization = 'Alibaba' OR organization_group = 'Alibaba'")
+    shown = next(m for m in at.metric if m.label == "All-time downloads")
+    # as a metric has room for (short from a billion on: tests/unit/test_numbers.py), every digit in its help
+    assert shown.value == metric_number(total) and f"{total:,} all-time downloads" in shown.help
     (releases,), = sql(fixture_db.db_path, "SELECT count(*) FROM releases WHERE list_contains(organization_groups, "
                                            "'Alibaba') OR list_contains(organizations, 'Alibaba')")
     table = next(d.value for d in at.dataframe if "downloads_30d" in d.value.columns)
