@@ -16,6 +16,8 @@ classified. Individuals are never given a country.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import duckdb
 
 from pipeline.model_tree import resolve_roots
@@ -175,10 +177,11 @@ def attributed_authors(con: duckdb.DuckDBPyConnection) -> list[str]:
         ORDER BY hf_author""").fetchall()]
 
 
-def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> str:
+def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> bool:
     """``{work}._lineage``: per model, what :func:`build_models` takes from other rows: its root and
     depth (``_roots``), the size figures of its base and of its root, and the organisations of its
-    uploader, its root and its base. Returns how ``models`` joins it to the facts.
+    uploader, its root and its base, with ``pos``, the facts row's rowid. Returns whether its rows
+    line up with the facts' (then ``models`` is written from both side by side, else joined by id).
 
     Built step by step over narrow rows, one large join per statement, so that the wide facts meet
     no hash join at all: the rows come out in the facts' own order, and ``models`` is written
@@ -211,7 +214,7 @@ def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> str:
     try:
         con.execute(f"""
             CREATE OR REPLACE TABLE {work}._lineage AS
-            SELECT l.* EXCLUDE (pos, author, base_model),
+            SELECT l.* EXCLUDE (author, base_model),
                    o.organization AS author_organization, o.organization_group AS author_group,
                    o.kind AS author_kind, o.country AS author_country, o.is_intermediary AS author_intermediary,
                    ro.organization AS root_organization, ro.country AS root_country, ro.kind AS root_kind,
@@ -230,7 +233,46 @@ def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> str:
     misaligned, = con.execute(f"""
         SELECT count(*) FROM {facts} f POSITIONAL JOIN {work}._lineage r WHERE f.model_id IS DISTINCT FROM r.model_id
     """).fetchone()  # noqa: S608
-    return f"POSITIONAL JOIN {work}._lineage r" if misaligned == 0 else f"JOIN {work}._lineage r USING (model_id)"
+    return misaligned == 0
+
+
+# The side-by-side insert of `models` runs on one thread (it reads both tables in order); this
+# many parts of it run at once, each on its own cursor. Two keep the build's two DuckDB threads
+# busy; each part holds its own row groups in memory while it writes them.
+INSERT_PARTS = 2
+
+
+def _insert_side_by_side(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> None:
+    """``models`` from the facts and ``{work}._lineage`` read side by side, in parts at once.
+
+    The facts are cut into contiguous rowid ranges (``_lineage`` by the same ``pos``); each part is
+    inserted in a transaction of its own, all running together, and committed in order: a commit
+    appends its row groups to the table, so ``models`` keeps the facts' order (most downloaded
+    first) as the single statement did, in about half the time on two cores (6.2 s → 3.3 s at 1M).
+    """
+    threads, zone = con.execute("SELECT current_setting('threads'), current_setting('TimeZone')").fetchone()
+    parts = max(1, min(INSERT_PARTS, int(threads)))
+    end, = con.execute(f"SELECT coalesce(max(rowid) + 1, 0) FROM {facts}").fetchone()  # noqa: S608 - our names
+    bounds = [end * i // parts for i in range(parts + 1)]
+    cursors = [con.cursor() for _ in range(parts)]
+    try:
+        for cursor in cursors:
+            # a cursor is a session of its own: months are cut in UTC as on the build connection
+            cursor.execute(f"SET TimeZone = '{zone}'")
+            cursor.execute("BEGIN TRANSACTION")
+        sources = [f"(SELECT * FROM {facts} WHERE rowid >= {lo} AND rowid < {hi}) f POSITIONAL JOIN "  # noqa: S608
+                   f"(SELECT * FROM {work}._lineage WHERE pos >= {lo} AND pos < {hi}) r"  # our names, our ints
+                   for lo, hi in zip(bounds, bounds[1:], strict=False)]
+        with ThreadPoolExecutor(parts) as pool:
+            running = [pool.submit(cursor.execute, _models_insert(source))
+                       for cursor, source in zip(cursors, sources, strict=True)]
+            for part in running:
+                part.result()  # the first failure is raised here; close() rolls every part back
+        for cursor in cursors:
+            cursor.execute("COMMIT")
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", work: str = "scratch") -> int:
@@ -250,9 +292,22 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
         JOIN legacy_ids l ON starts_with(ids.id, l.prefix)
         GROUP BY ids.id
     """)  # noqa: S608 - our own names
-    lineage = _lineage(con, facts, work)
+    aligned = _lineage(con, facts, work)
     con.execute("DELETE FROM models")
-    con.execute(f"""
+    if aligned:
+        _insert_side_by_side(con, facts, work)
+    else:
+        con.execute(_models_insert(f"{facts} f JOIN {work}._lineage r USING (model_id)"))
+    for table in ("_lineage", "_legacy"):
+        con.execute(f"DROP TABLE IF EXISTS {work}.{table}")
+    _resolve_teachers(con)
+    return con.execute("SELECT count(*) FROM models").fetchone()[0]
+
+
+def _models_insert(source: str) -> str:
+    """The statement that writes ``models`` from ``source``: the facts as ``f`` beside or joined
+    with their ``_lineage`` rows as ``r``."""
+    return f"""
         INSERT INTO models BY NAME
         SELECT f.* EXCLUDE (params_measured, params_measured_source, params_undercounted, params_name),
                f.params_measured, f.params_measured_source, f.params_undercounted, f.params_name,
@@ -298,10 +353,11 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
                CASE WHEN contains(f.teacher_hint, '/') OR f.teacher_hint_organization IS NOT NULL THEN f.teacher_hint
                END AS teacher_model,
                f.teacher_hint_organization AS teacher_organization, f.teacher_hint_country AS teacher_country
-        FROM {facts} f {lineage}
-    """)  # noqa: S608 - `facts` and `work` are our own names
-    for table in ("_lineage", "_legacy"):
-        con.execute(f"DROP TABLE IF EXISTS {work}.{table}")
+        FROM {source}
+    """  # noqa: S608 - `source` is built from our own names
+
+
+def _resolve_teachers(con: duckdb.DuckDBPyConnection) -> None:
     # A teacher named only by its name ("DeepSeek-R1") lives where the distilled model was made:
     # the model's own namespace, or, for a repackaged copy, its base's. A model of that name in
     # the data, in one of those namespaces, wins; else the most downloaded one of that name; else,
@@ -340,4 +396,3 @@ def build_models(con: duckdb.DuckDBPyConnection, facts: str = "scratch._facts", 
         WHERE models.teacher_model IS NOT NULL AND contains(models.teacher_model, '/')
           AND lower(o.hf_author) = lower(split_part(models.teacher_model, '/', 1))
     """)
-    return con.execute("SELECT count(*) FROM models").fetchone()[0]

@@ -85,3 +85,37 @@ def test_models_get_country_origin_and_inherited_size(con):
                                                   "base_model")
     assert got["Qwen/Qwen3-8B"][:2] == ("CN", "CN")
     assert got["lonely/model-7b"] == (None, None, False, "lonely/model-7b", 0, 7_000_000_000, "name")
+
+
+def _models_in_parts(parts: int, monkeypatch) -> tuple[list, list, dict]:
+    """A build of facts whose rowids have gaps (a refresh deletes facts before adding the previous
+    ones), written in ``parts``: the facts' ids in order, every models row in physical order, and
+    each model's root, depth and lineage status."""
+    con = duckdb.connect()
+    con.execute("SET threads = 4")
+    con.execute(schema_sql())
+    build_organizations(con, REGISTRY)
+    # m0 <- m1 <- m2, m3 <- m4 <- m5, …: every third model is a root
+    rows = [{"model_id": f"meta-llama/m{i}", "author": "meta-llama", "downloads_30d": 100 - i,
+             "base_model": f"meta-llama/m{i - 1}" if i % 3 else None, "params_measured": 10**9 * (i + 1),
+             "params_measured_source": "safetensors"} for i in range(17)]
+    facts(con, rows)
+    con.execute("DELETE FROM scratch._facts WHERE model_id IN ('meta-llama/m4', 'meta-llama/m11')")
+    monkeypatch.setattr("pipeline.derive.INSERT_PARTS", parts)
+    assert build_models(con, "scratch._facts") == 15
+    ids = [r[0] for r in con.execute("SELECT model_id FROM scratch._facts ORDER BY rowid").fetchall()]
+    lineage = {r[0]: r[1:] for r in con.execute(
+        "SELECT model_id, root_model, depth, lineage_status FROM models").fetchall()}
+    return ids, con.execute("SELECT * FROM models ORDER BY rowid").fetchall(), lineage
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_models_written_in_parts_are_the_rows_of_one_statement_in_the_facts_order(parts, monkeypatch):
+    ids, one, _ = _models_in_parts(1, monkeypatch)
+    again, in_parts, lineage = _models_in_parts(parts, monkeypatch)
+    assert len(ids) == 15 and "meta-llama/m4" not in ids
+    assert [r[0] for r in in_parts] == ids == again  # each part in the facts' order, the parts in turn
+    assert in_parts == one
+    # a root in the first part, its descendants in the next one (the parts cut at rowid 8)
+    assert lineage["meta-llama/m8"] == ("meta-llama/m6", 2, "resolved")
+    assert lineage["meta-llama/m5"] == ("meta-llama/m4", 1, "missing_parent")  # its base was deleted
