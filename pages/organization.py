@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, data, frame
 from dashboard.colors import country_label
 from dashboard.components import EPOCH_MODELS, HUB, chart_block, download_csv, link_to, not_found, table_block
-from dashboard.markdown import md_escape
+from dashboard.markdown import md_code, md_escape
 from dashboard.numbers import metric_number, number
 from landscape.filters import Filters
 from landscape.queries import lookup
@@ -25,6 +25,13 @@ def releases_per_year(releases: pd.DataFrame) -> pd.DataFrame:
     counts = by_year.groupby(["year", "accessibility_group"], dropna=False).size().reset_index(name="releases")
     counts["accessibility_group"] = counts["accessibility_group"].fillna("unknown")
     return counts
+
+
+def releases_figure(counts: pd.DataFrame) -> go.Figure:
+    figure = charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
+    # the years are categories: in their own order, not in the order the stacks first name them
+    # (a year with only unreleased models came last)
+    return figure.update_xaxes(categoryorder="category ascending")
 
 
 def open_share_figure(share: pd.DataFrame) -> go.Figure:
@@ -74,7 +81,7 @@ if not facts.empty:
     st.markdown(f"**{md_escape(str(first['kind'] or 'unclassified'))}**, "
                 f"{md_escape(country_label(first['country'] if isinstance(first['country'], str) else ''))}"
                 + (f", part of {md_escape(parent)}" if parent and parent != name else "")
-                + ". Hub namespaces: " + ", ".join(f"`{md_escape(n)}`" for n in facts["namespace"]) + ".")
+                + ". Hub namespaces: " + ", ".join(md_code(n) for n in facts["namespace"]) + ".")
 else:
     st.markdown("Not in the organisation registry: its releases are Epoch AI's, its Hub namespaces unknown.")
 
@@ -86,8 +93,7 @@ else:
     counts = data.derived(releases_per_year, releases)
     chart_block("organization_releases", "Releases per year by accessibility",
                 "Each bar stacks the year's releases of the organisation by how their weights were released.",
-                charts.figure(charts.stacked_by_access, counts, "year", "releases", "accessibility_group", "Releases")
-                if not counts.empty else None, releases, [EPOCH_MODELS], Filters())
+                charts.figure(releases_figure, counts) if not counts.empty else None, releases, [EPOCH_MODELS], Filters())
     share = data.run(lookup.organization_open_share, name)
     figure = charts.figure(open_share_figure, share) if not share.empty else None
     chart_block("organization_open_share", "Its open-weight share, beside its countries' and the world's",

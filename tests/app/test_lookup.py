@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
+from dashboard.markdown import md_code
 from dashboard.numbers import metric_number
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.progress import Progress
@@ -52,11 +54,19 @@ def test_the_organisation_page_shows_what_sql_counts(app, fixture_db):
     shown = next(m for m in at.metric if m.label == "All-time downloads")
     # as a metric has room for (short from a billion on: tests/unit/test_numbers.py), every digit in its help
     assert shown.value == metric_number(total) and f"{total:,} all-time downloads" in shown.help
+    namespaces = [r[0] for r in sql(fixture_db.db_path, "SELECT hf_author FROM organizations WHERE "
+                                                      "organization = 'Alibaba' OR organization_group = 'Alibaba'")]
+    line = next(m.value for m in at.markdown if "Hub namespaces:" in m.value)
+    # as stored (an escape inside a code span would show its backslash: `AIDC\-AI`)
+    assert any("-" in n for n in namespaces) and all(md_code(n) in line for n in namespaces) and "\\" not in line
     (releases,), = sql(fixture_db.db_path, "SELECT count(*) FROM releases WHERE list_contains(organization_groups, "
                                            "'Alibaba') OR list_contains(organizations, 'Alibaba')")
     table = next(d.value for d in at.dataframe if "downloads_30d" in d.value.columns)
     assert len(table) == min(models, 15)
     assert releases > 0 and at.get("plotly_chart")
+    # its releases per year: years as categories, in their own order whichever stack names one first
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["xaxis"]["categoryorder"] == "category ascending"
 
 
 def test_the_model_page_shows_its_root_and_its_children(app, fixture_db):
