@@ -19,6 +19,10 @@ from landscape.queries import NOT_COUNTRIES, OTHER
 
 COUNTRY_LABEL = "Country"
 TEMPLATE = "plotly_white"
+# An x axis of years: categories (no 2024.5 tick) in their own order. By default categories come
+# in the order the traces first name them, so a year only a later trace has came after all of the
+# first trace's years, and a line went back in time.
+YEAR_AXIS = {"type": "category", "categoryorder": "category ascending"}
 # The layout every chart gets (dashboard.components.chart_block): room for the title, no legend title.
 FINISH = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "legend_title_text": ""}
 _SHARED = "_landscape_shared"  # set on a cached figure: shared by every session, never to be changed

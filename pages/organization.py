@@ -29,9 +29,7 @@ def releases_per_year(releases: pd.DataFrame) -> pd.DataFrame:
 
 def releases_figure(counts: pd.DataFrame) -> go.Figure:
     figure = charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
-    # the years are categories: in their own order, not in the order the stacks first name them
-    # (a year with only unreleased models came last)
-    return figure.update_xaxes(categoryorder="category ascending")
+    return figure.update_xaxes(**charts.YEAR_AXIS)
 
 
 def open_share_figure(share: pd.DataFrame) -> go.Figure:

@@ -64,9 +64,8 @@ def test_the_organisation_page_shows_what_sql_counts(app, fixture_db):
     table = next(d.value for d in at.dataframe if "downloads_30d" in d.value.columns)
     assert len(table) == min(models, 15)
     assert releases > 0 and at.get("plotly_chart")
-    # its releases per year: years as categories, in their own order whichever stack names one first
-    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
-    assert layout["xaxis"]["categoryorder"] == "category ascending"
+    # its releases per year: years in their own order whichever stack names one first
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["categoryorder"] == "category ascending"
 
 
 def test_the_model_page_shows_its_root_and_its_children(app, fixture_db):
@@ -135,3 +134,7 @@ def test_two_organisations_compared_on_the_same_charts(app, fixture_db, download
         JOIN releases r ON list_contains(r.organizations, a.name) OR list_contains(r.organization_groups, a.name)
         WHERE publication_date IS NOT NULL GROUP BY 1, 2""")
     assert got == {(n, y): c for n, y, c in expected} and {n for n, _ in got} == {"Alibaba", "Meta"}
+    # the two per-year charts: years in their own order (at Hub scale a year only the second
+    # organisation had came after all of the first's years, and its line went back in time)
+    axes = [json.loads(chart.proto.spec)["layout"]["xaxis"] for chart in at.get("plotly_chart")[:2]]
+    assert all(axis["type"] == "category" and axis["categoryorder"] == "category ascending" for axis in axes)
