@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.colors import country_label
+from dashboard.colors import LICENSE_FAMILY, country_label
 from dashboard.components import EPOCH_MODELS, HUB, chart_block, download_csv, link_to, not_found, table_block
 from dashboard.markdown import md_code, md_escape
 from dashboard.numbers import metric_number, number
@@ -47,8 +47,10 @@ def history_figure(history: pd.DataFrame) -> go.Figure:
 
 
 def licences_figure(licences: pd.DataFrame) -> go.Figure:
-    return px.bar(charts.plain(licences), x="license_family", y="models", template=charts.TEMPLATE,
-                  hover_data=["downloads_30d"])
+    # each family in its colour on every page (dashboard/colors.py)
+    figure = px.bar(charts.plain(licences), x="license_family", y="models", color="license_family",
+                    template=charts.TEMPLATE, color_discrete_map=LICENSE_FAMILY, hover_data=["downloads_30d"])
+    return figure.update_layout(xaxis_title=None, yaxis_title="Models", showlegend=False)
 
 
 def derivatives_figure(derived: pd.DataFrame) -> go.Figure:
