@@ -117,15 +117,16 @@ def release_coverage_line(filters: Filters) -> str:
 
 
 def table_block(name: str, title: str, how_to_read: str, data: pd.DataFrame, filters: Filters,
-                empty_message: str = "No data for these filters.") -> None:
-    """A table with its title, reading guide and CSV download (the table form of :func:`chart_block`)."""
+                empty_message: str = "No data for these filters.", column_config: dict | None = None) -> None:
+    """A table with its title, reading guide and CSV download (the table form of :func:`chart_block`);
+    ``column_config`` labels and formats its columns on screen (the CSV keeps the columns' names)."""
     with st.container(border=True):
         st.markdown(f"#### {title}")
         st.caption(f"**How to read this:** {how_to_read}")
         if data.empty:
             st.info(empty_message, icon=":material/filter_alt_off:")
         else:
-            st.dataframe(data, hide_index=True)
+            st.dataframe(data, hide_index=True, column_config=column_config)
         download_csv(name, data, filters)
 
 

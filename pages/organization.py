@@ -103,7 +103,9 @@ else:
     table_block("organization_best_scores", "Its best models on the capabilities index and on each benchmark",
                 "per benchmark (the Epoch Capabilities Index first), its highest-scoring open and closed models, "
                 "with their release dates.", data.run(lookup.organization_best_scores, name), Filters(),
-                empty_message="None of its models has a benchmark score.")
+                empty_message="None of its models has a benchmark score.",
+                column_config={"source": "Source", "benchmark": "Benchmark", "group": "Weights", "model": "Model",
+                               "release_date": st.column_config.DateColumn("Released"), "score": "Score"})
     largest = releases.dropna(subset=["params"]).sort_values("params", ascending=False)
     for group in ("open", "closed"):
         top = largest[largest["accessibility_group"] == group].head(5)
@@ -125,8 +127,16 @@ else:
     if top.empty:
         st.caption("No Hub model under its namespaces in this database.")
     else:
+        number_column = st.column_config.NumberColumn
         st.dataframe(top.assign(model_id=[link_to("model", m) for m in top["model_id"]]), hide_index=True,
-                     column_config={"model_id": st.column_config.LinkColumn("Model", display_text=r"id=(.*)$")})
+                     column_config={"model_id": st.column_config.LinkColumn("Model", display_text=r"id=(.*)$"),
+                                    "downloads_30d": number_column("Downloads, last 30 days", format="localized"),
+                                    "downloads_all_time": number_column("All-time downloads", format="localized"),
+                                    "likes": number_column("Likes", format="localized"),
+                                    "license_family": st.column_config.TextColumn("Licence family"),
+                                    "params": number_column("Parameters", format="compact"),
+                                    "model_kind": st.column_config.TextColumn("Kind"),
+                                    "created_at": st.column_config.DateColumn("Created")})
         download_csv("organization_hub_models", top, Filters())
     history = data.run(lookup.compare_hub, [name])
     figure = charts.figure(history_figure, history) if len(history) > 1 else None
@@ -149,5 +159,9 @@ else:
                 "*from it*: models tracked as distilled from its models (the teacher); *by it*: its own models "
                 "tracked as distilled from others'. The evidence column says which rule matched (see the lineage "
                 "page).", data.run(lookup.organization_distillation, name), Filters(),
-                empty_message="No tracked distillation involves its models.")
+                empty_message="No tracked distillation involves its models.",
+                column_config={"direction": "Direction", "model_id": "Model", "teacher_model": "Teacher",
+                               "distill_evidence": "Evidence",
+                               "downloads_30d": st.column_config.NumberColumn("Downloads, last 30 days",
+                                                                              format="localized")})
     st.caption(f"Source: {HUB.markdown()}.")
