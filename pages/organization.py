@@ -101,7 +101,7 @@ else:
                 "organisation's, all releases of its countries, and all releases.", figure, share, [EPOCH_MODELS],
                 Filters())
     table_block("organization_best_scores", "Its best models on the capabilities index and on each benchmark",
-                "per benchmark (the Epoch Capabilities Index first), its highest-scoring open and closed models, "
+                "Per benchmark (the Epoch Capabilities Index first), its highest-scoring open and closed models, "
                 "with their release dates.", data.run(lookup.organization_best_scores, name), Filters(),
                 empty_message="None of its models has a benchmark score.",
                 column_config={"source": "Source", "benchmark": "Benchmark", "group": "Weights", "model": "Model",
