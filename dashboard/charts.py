@@ -6,7 +6,7 @@ fixed colour maps, so the same country or group looks the same on every page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 import plotly.express as px
@@ -19,13 +19,32 @@ from landscape.queries import NOT_COUNTRIES, OTHER
 
 COUNTRY_LABEL = "Country"
 TEMPLATE = "plotly_white"
-# An x axis of years: categories (no 2024.5 tick) in their own order. By default categories come
-# in the order the traces first name them, so a year only a later trace has came after all of the
-# first trace's years, and a line went back in time.
-YEAR_AXIS = {"type": "category", "categoryorder": "category ascending"}
 # The layout every chart gets (dashboard.components.chart_block): room for the title, no legend title.
 FINISH = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, "legend_title_text": ""}
 _SHARED = "_landscape_shared"  # set on a cached figure: shared by every session, never to be changed
+
+
+def year_axis(years: Iterable[object]) -> dict:
+    """An x axis of years (``fig.update_xaxes(**year_axis(frame["year"]))``): one category per year
+    from the first to the last, in order, those without data included.
+
+    Categories, so no tick falls on 2024.5; listed, because by default categories come in the
+    order the traces first name them (a year only a later trace has came after all of the first
+    trace's years, and a line went back in time), and a year nobody released in would vanish.
+
+    >>> year_axis(["2025", "2022"])["categoryarray"]
+    ['2022', '2023', '2024', '2025']
+    >>> year_axis([2021, 2019])["categoryarray"]
+    [2019, 2020, 2021]
+    """
+    values = [y for y in years if y is not None and not pd.isna(y)]
+    if not values:
+        return {"type": "category"}
+    numbers = [int(y) for y in values]
+    span = range(min(numbers), max(numbers) + 1)
+    as_text = isinstance(values[0], str)  # the axis's categories must be the data's own values
+    return {"type": "category", "categoryorder": "array",
+            "categoryarray": [str(y) for y in span] if as_text else list(span)}
 
 
 def finish(fig: go.Figure) -> go.Figure:

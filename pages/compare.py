@@ -19,14 +19,14 @@ frame.page_guard()
 def releases_figure(releases: pd.DataFrame) -> go.Figure:
     fig = px.bar(charts.plain(releases), x="year", y="releases", color="organization", barmode="group",
                  template=charts.TEMPLATE, hover_data=["open"])
-    return fig.update_xaxes(**charts.YEAR_AXIS)
+    return fig.update_xaxes(**charts.year_axis(releases["year"]))
 
 
 def open_share_figure(releases: pd.DataFrame) -> go.Figure:
     fig = px.line(charts.plain(releases), x="year", y="open_share_pct", color="organization", markers=True,
                   template=charts.TEMPLATE)
     fig.update_layout(yaxis_title="Open-weight share (%)")
-    return fig.update_xaxes(**charts.YEAR_AXIS)
+    return fig.update_xaxes(**charts.year_axis(releases["year"]))
 
 
 def capability_figure(capability: pd.DataFrame) -> go.Figure:

@@ -29,7 +29,7 @@ def releases_per_year(releases: pd.DataFrame) -> pd.DataFrame:
 
 def releases_figure(counts: pd.DataFrame) -> go.Figure:
     figure = charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases")
-    return figure.update_xaxes(**charts.YEAR_AXIS)
+    return figure.update_xaxes(**charts.year_axis(counts["year"]))
 
 
 def open_share_figure(share: pd.DataFrame) -> go.Figure:

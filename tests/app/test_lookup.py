@@ -64,8 +64,12 @@ def test_the_organisation_page_shows_what_sql_counts(app, fixture_db):
     table = next(d.value for d in at.dataframe if "downloads_30d" in d.value.columns)
     assert len(table) == min(models, 15)
     assert releases > 0 and at.get("plotly_chart")
-    # its releases per year: years in their own order whichever stack names one first
-    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["categoryorder"] == "category ascending"
+    # its releases per year: every year from its first to its last, in order, whichever stack names one first
+    (first, last), = sql(fixture_db.db_path, "SELECT min(year(publication_date)), max(year(publication_date)) FROM "
+                                             "releases WHERE list_contains(organization_groups, 'Alibaba') "
+                                             "OR list_contains(organizations, 'Alibaba')")
+    axis = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]
+    assert axis["categoryarray"] == [str(y) for y in range(first, last + 1)] and axis["categoryorder"] == "array"
 
 
 def test_the_model_page_shows_its_root_and_its_children(app, fixture_db):
@@ -136,5 +140,6 @@ def test_two_organisations_compared_on_the_same_charts(app, fixture_db, download
     assert got == {(n, y): c for n, y, c in expected} and {n for n, _ in got} == {"Alibaba", "Meta"}
     # the two per-year charts: years in their own order (at Hub scale a year only the second
     # organisation had came after all of the first's years, and its line went back in time)
+    years = list(range(min(y for _, y in got), max(y for _, y in got) + 1))
     axes = [json.loads(chart.proto.spec)["layout"]["xaxis"] for chart in at.get("plotly_chart")[:2]]
-    assert all(axis["type"] == "category" and axis["categoryorder"] == "category ascending" for axis in axes)
+    assert all(axis["type"] == "category" and axis["categoryarray"] == years for axis in axes)
