@@ -138,8 +138,8 @@ def test_two_organisations_compared_on_the_same_charts(app, fixture_db, download
         JOIN releases r ON list_contains(r.organizations, a.name) OR list_contains(r.organization_groups, a.name)
         WHERE publication_date IS NOT NULL GROUP BY 1, 2""")
     assert got == {(n, y): c for n, y, c in expected} and {n for n, _ in got} == {"Alibaba", "Meta"}
-    # the two per-year charts: years in their own order (at Hub scale a year only the second
-    # organisation had came after all of the first's years, and its line went back in time)
+    # the two per-year charts: every year from the first to the last, in order (at Hub scale a year
+    # only the second organisation had came after all of the first's, and its line went back in time)
     years = list(range(min(y for _, y in got), max(y for _, y in got) + 1))
     axes = [json.loads(chart.proto.spec)["layout"]["xaxis"] for chart in at.get("plotly_chart")[:2]]
     assert all(axis["type"] == "category" and axis["categoryarray"] == years for axis in axes)
