@@ -73,7 +73,10 @@ def test_filters_survive_a_page_switch(dashboard, page):
 
 def test_a_csv_download_arrives_and_parses(dashboard, page):
     visit(page, f"{dashboard.url}/openness?country=US&country=CN")
-    button = page.locator('[data-testid="stDownloadButton"] button').first
+    # the first chart's button by its key: "the first download button on the page" was once another
+    # chart's, the page's elements still being drawn on a busy machine
+    button = page.locator(".st-key-download-open_share_by_year button")
+    button.wait_for(timeout=30_000)
     with page.expect_download() as info:
         button.click()
     download = info.value
