@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable
 
 from landscape.queries import OTHER
+from pipeline.registry import KINDS
 from pipeline.transform.countries import country_name
 
 ACCESS = {"open": "#1a9850", "closed": "#d73027", "unreleased": "#8073ac", "unknown": "#bdbdbd"}
@@ -45,6 +46,15 @@ REGION_COLORS = {"China": COUNTRY["CN"], "United States": COUNTRY["US"], "Europe
 BUCKET_LABELS = {"individuals": "Individuals", "community": "Community", "repackagers": "Repackagers (no country)",
                  "": "Unknown"}
 BUCKET_COLORS = {"individuals": "#e6c9a8", "community": "#b8d8be", "repackagers": "#cbc0de", "": UNATTRIBUTED_COLOR}
+
+
+# Uploaders' kinds (pipeline/registry.py KINDS, ``unknown`` for a namespace not in the registry);
+# the countryless kinds as their buckets above, so a community upload looks the same everywhere.
+AUTHOR_KIND = {"lab": "#1f4e8c", "company": "#4e9ad6", "university": "#7b4173", "non-profit": "#2ca02c",
+               "government": "#8c6d31", "individual": BUCKET_COLORS["individuals"],
+               "community": BUCKET_COLORS["community"], "repackager": BUCKET_COLORS["repackagers"],
+               "unknown": UNATTRIBUTED_COLOR}
+assert set(AUTHOR_KIND) == {*KINDS, "unknown"}, "a kind without its colour"
 
 
 def country_label(code: object) -> str:

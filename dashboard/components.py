@@ -116,6 +116,26 @@ def release_coverage_line(filters: Filters) -> str:
     return md_escape(coverage.describe(data.run(coverage.release_coverage, filters), "releases", "releases"))
 
 
+def hub_columns(**overrides: object) -> dict:
+    """How Hub columns are labelled and formatted in every table on screen (the CSVs keep the
+    columns' names); ``overrides`` adds or replaces a page's own columns (its links, say)."""
+    number = st.column_config.NumberColumn
+    text = st.column_config.TextColumn
+    return {"downloads_30d": number("Downloads, last 30 days", format="localized"),
+            "downloads_all_time": number("All-time downloads", format="localized"),
+            "likes": number("Likes", format="localized"),
+            "license_family": text("Licence family"),
+            "params": number("Parameters", format="compact"),
+            "model_kind": text("Kind"),
+            "created_at": st.column_config.DateColumn("Created"),
+            "origin": text("Origin country"),
+            "base_relation": text("Derived as"),
+            "intermediary": st.column_config.CheckboxColumn("Repackager"),
+            "derivatives": number("Derivatives", format="localized"),
+            "own_downloads": number("Root's own downloads", format="localized"),
+            **overrides}
+
+
 def table_block(name: str, title: str, how_to_read: str, data: pd.DataFrame, filters: Filters,
                 empty_message: str = "No data for these filters.", column_config: dict | None = None) -> None:
     """A table with its title, reading guide and CSV download (the table form of :func:`chart_block`);

@@ -13,6 +13,7 @@ from dashboard.components import (
     chart_block,
     download_csv,
     filters_line,
+    hub_columns,
     hub_coverage_line,
     links_line,
 )
@@ -276,22 +277,12 @@ if who_tab.open:
                 st.info("No data for these filters.", icon=":material/filter_alt_off:")
             else:
                 extra = ["base_relation", "intermediary"] if view == "models" else ["derivatives", "own_downloads"]
-                number_column = st.column_config.NumberColumn
                 st.dataframe(
                     table, hide_index=True,
                     column_order=["url", "downloads", "likes", "origin", "license_family", "params", *extra],
-                    column_config={
-                        "url": st.column_config.LinkColumn("Model", display_text=r"https://huggingface\.co/(.*)"),
-                        "downloads": number_column(measure.capitalize(), format="localized"),
-                        "likes": number_column("Likes", format="localized"),
-                        "origin": st.column_config.TextColumn("Origin country"),
-                        "license_family": st.column_config.TextColumn("Licence family"),
-                        "params": number_column("Parameters", format="compact"),
-                        "base_relation": st.column_config.TextColumn("Derived as"),
-                        "intermediary": st.column_config.CheckboxColumn("Repackager"),
-                        "derivatives": number_column("Derivatives", format="localized"),
-                        "own_downloads": number_column("Root's own downloads", format="localized"),
-                    })
+                    column_config=hub_columns(
+                        url=st.column_config.LinkColumn("Model", display_text=r"https://huggingface\.co/(.*)"),
+                        downloads=st.column_config.NumberColumn(measure.capitalize(), format="localized")))
             st.caption(f"Source: {HUB.markdown()}. Filters: {md_escape(filters_line(filters))}.")
             download_csv(f"top_models_{view}_{downloads}", table, filters)
             if not table.empty:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data, frame
 from dashboard.colors import country_color, country_color_map, country_label
-from dashboard.components import HUB, chart_block, download_csv, hub_coverage_line
+from dashboard.components import HUB, chart_block, download_csv, hub_columns, hub_coverage_line
 from dashboard.filters import PAGE_OPTIONS
 from landscape.queries import lineage as q
 from pipeline.config import load_settings
@@ -197,13 +197,15 @@ if distillation.open:
         tracked = data.run(q.distilled_models, filters, originals)
         st.markdown("#### Tracked models and their evidence")
         hub = load_settings().hub_endpoint
+        countries = ["country", "student_base_country", "teacher_country"]
         st.dataframe(tracked.assign(model_id=hub + "/" + tracked["model_id"],
-                                    student_base_country=tracked["student_base_country"].map(country_label),
-                                    teacher_country=tracked["teacher_country"].map(country_label)),
+                                    **{c: tracked[c].map(country_label) for c in countries}),
                      hide_index=True, width="stretch",
-                     column_config={"model_id": st.column_config.LinkColumn(
-                         "model", display_text=r"^https?://[^/]+/(.*)$"),
-                         "downloads_30d": st.column_config.NumberColumn("downloads (30 d)", format="%d")},
-                     )
+                     column_config=hub_columns(
+                         model_id=st.column_config.LinkColumn("Model", display_text=r"^https?://[^/]+/(.*)$"),
+                         author="Uploader", country="Uploader's country", student_base="Student's base",
+                         student_base_organization="Base's organisation", student_base_country="Base's country",
+                         teacher_model="Teacher", teacher_organization="Teacher's organisation",
+                         teacher_country="Teacher's country", evidence="Evidence"))
         download_csv("distilled_models", tracked, filters)
         st.caption(f"Source: {HUB.markdown()}.")

@@ -6,8 +6,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, frame
-from dashboard.colors import LICENSE_FAMILY, country_label
-from dashboard.components import EPOCH_MODELS, HUB, chart_block, download_csv, link_to, not_found, table_block
+from dashboard.colors import AUTHOR_KIND, LICENSE_FAMILY, country_label
+from dashboard.components import (
+    EPOCH_MODELS,
+    HUB,
+    chart_block,
+    download_csv,
+    hub_columns,
+    link_to,
+    not_found,
+    table_block,
+)
 from dashboard.markdown import md_code, md_escape
 from dashboard.numbers import metric_number, number
 from landscape.filters import Filters
@@ -55,7 +64,8 @@ def licences_figure(licences: pd.DataFrame) -> go.Figure:
 
 def derivatives_figure(derived: pd.DataFrame) -> go.Figure:
     figure = px.bar(charts.with_country_names(derived), x=charts.COUNTRY_LABEL, y="models", color="kind",
-                    template=charts.TEMPLATE, hover_data=["downloads_30d"])
+                    template=charts.TEMPLATE, hover_data=["downloads_30d"], color_discrete_map=AUTHOR_KIND,
+                    category_orders={"kind": list(AUTHOR_KIND)})
     figure.update_layout(xaxis_title=None, yaxis_title="Derivatives")
     return figure
 
@@ -127,16 +137,9 @@ else:
     if top.empty:
         st.caption("No Hub model under its namespaces in this database.")
     else:
-        number_column = st.column_config.NumberColumn
         st.dataframe(top.assign(model_id=[link_to("model", m) for m in top["model_id"]]), hide_index=True,
-                     column_config={"model_id": st.column_config.LinkColumn("Model", display_text=r"id=(.*)$"),
-                                    "downloads_30d": number_column("Downloads, last 30 days", format="localized"),
-                                    "downloads_all_time": number_column("All-time downloads", format="localized"),
-                                    "likes": number_column("Likes", format="localized"),
-                                    "license_family": st.column_config.TextColumn("Licence family"),
-                                    "params": number_column("Parameters", format="compact"),
-                                    "model_kind": st.column_config.TextColumn("Kind"),
-                                    "created_at": st.column_config.DateColumn("Created")})
+                     column_config=hub_columns(model_id=st.column_config.LinkColumn("Model",
+                                                                                    display_text=r"id=(.*)$")))
         download_csv("organization_hub_models", top, Filters())
     history = data.run(lookup.compare_hub, [name])
     figure = charts.figure(history_figure, history) if len(history) > 1 else None
@@ -160,8 +163,6 @@ else:
                 "tracked as distilled from others'. The evidence column says which rule matched (see the lineage "
                 "page).", data.run(lookup.organization_distillation, name), Filters(),
                 empty_message="No tracked distillation involves its models.",
-                column_config={"direction": "Direction", "model_id": "Model", "teacher_model": "Teacher",
-                               "distill_evidence": "Evidence",
-                               "downloads_30d": st.column_config.NumberColumn("Downloads, last 30 days",
-                                                                              format="localized")})
+                column_config=hub_columns(direction="Direction", model_id="Model", teacher_model="Teacher",
+                                          distill_evidence="Evidence"))
     st.caption(f"Source: {HUB.markdown()}.")

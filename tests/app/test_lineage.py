@@ -78,3 +78,16 @@ def test_the_distillation_table_shows_each_models_evidence(app, downloads, fixtu
     assert got["model_id"].tolist() == expected["model_id"].tolist()
     assert got["evidence"].notna().all()
     assert got["evidence"].str.match(r"^(name|tag|dataset): ").all()
+
+
+def test_the_tracked_distillations_name_countries_on_screen_and_keep_codes_in_the_csv(app, downloads, fixture_db):
+    at = app("lineage", query={"lineage_tab": "Distillation"})
+    assert not at.exception, [e.value for e in at.exception]
+    shown = next(d.value for d in at.dataframe if "teacher_model" in d.value.columns)
+    got = pd.read_csv(io.BytesIO(downloads(at, "download-distilled_models")), keep_default_na=False)
+    assert len(shown) == len(got) > 0
+    codes = {r[0] for r in sql(fixture_db.db_path, "SELECT country FROM models WHERE distilled AND country IS NOT NULL")}
+    assert codes and codes & set(got["country"])  # the CSV keeps the codes
+    for column in ("country", "student_base_country", "teacher_country"):
+        assert not set(shown[column]) & codes, column  # on screen, each country by its name
+    assert "United States" in set(shown["country"]) | set(shown["teacher_country"])

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from dashboard.colors import AUTHOR_KIND
 from dashboard.markdown import md_code
 from dashboard.numbers import metric_number
 from pipeline.ingest import IngestOptions, ingest
@@ -70,6 +71,11 @@ def test_the_organisation_page_shows_what_sql_counts(app, fixture_db):
                                              "OR list_contains(organizations, 'Alibaba')")
     axis = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]
     assert axis["categoryarray"] == [str(y) for y in range(first, last + 1)] and axis["categoryorder"] == "array"
+    # who builds on its models: each uploader kind in its colour on every page (dashboard/colors.py)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    builders = next(s for s in specs if s["layout"]["yaxis"].get("title", {}).get("text") == "Derivatives")
+    colours = {trace["name"]: trace["marker"]["color"] for trace in builders["data"]}
+    assert len(colours) > 1 and colours == {kind: AUTHOR_KIND[kind] for kind in colours}, colours
 
 
 def test_the_model_page_shows_its_root_and_its_children(app, fixture_db):
