@@ -26,6 +26,7 @@ Prints the figures; it does not pass or fail. Usage::
     python benchmarks/dashboard.py                 # build a 3M-model database in a temp folder
     python benchmarks/dashboard.py --db PATH       # time an existing database
     python benchmarks/dashboard.py --db PATH --pages lineage,lineage/across-borders,lineage/distillation
+    python benchmarks/dashboard.py --db PATH --history 13 --pages adoption/over-time,compare
 """
 
 from __future__ import annotations
@@ -93,6 +94,57 @@ def build_database(folder: Path, models: int) -> Path:
                         "--hub-full"], env=env, cwd=ROOT, check=True)
         print(f"built {db} ({models:,} models) in {time.perf_counter() - started:.0f}s", flush=True)
     return db
+
+
+def add_history(db: Path, folder: Path, dates: int) -> Path:
+    """A copy of ``db`` in ``folder`` with ``dates`` more snapshot dates before its own, at the
+    backfill's cadence (:func:`pipeline.sources.history.pick_revisions`: weekly over the last
+    year, monthly before), each holding every model created by then: a database after that much
+    history, for the *over time* views. The counts are generated here (each model's 30-day count
+    scaled by a factor between 0.3 and 1.3 drawn from its id and the date, its all-time total in
+    proportion to its age), marked as the backfill's rows. The rollups are then written again, as a
+    publish would, within the build's memory limit, and timed."""
+    import shutil
+    from datetime import timedelta
+
+    import duckdb
+
+    from pipeline.loaders.history import HISTORY_SOURCE
+    from pipeline.rollups import build_rollups
+    from pipeline.sources.history import Commit, pick_revisions
+    from pipeline.storage import BUILD_MEMORY_LIMIT, build_connection
+
+    copy = folder / "with-history.duckdb"
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("SET enable_progress_bar = false")
+    (today,) = con.execute("SELECT max(snapshot_date) FROM model_snapshots").fetchone()
+    first = today - timedelta(days=365 + 31 * max(0, dates - 52))
+    daily = [Commit(str(i), first + timedelta(days=i), "") for i in range((today - first).days)]
+    picked = [c.day for c in pick_revisions(daily, today)][-dates:]
+    started = time.perf_counter()
+    con.execute("""
+        INSERT INTO model_snapshots BY NAME
+        SELECT d AS snapshot_date, model_id,
+               (downloads_30d * (0.3 + hash(model_id, d) % 1000 / 1000.0))::BIGINT AS downloads_30d,
+               (downloads_all_time * (date_diff('day', created_at::DATE, d) + 1)
+                / (date_diff('day', created_at::DATE, ?::DATE) + 1))::BIGINT AS downloads_all_time,
+               likes, country, origin_country, uploader_bucket, origin_bucket, ? AS source
+        FROM models, unnest(?::DATE[]) AS dates(d) WHERE created_at::DATE <= d
+    """, [today, HISTORY_SOURCE, picked])
+    (rows,) = con.execute("SELECT count(*) FROM model_snapshots").fetchone()
+    con.close()
+    print(f"history: {len(picked)} dates added ({picked[0]} to {picked[-1]}, then {today}): "
+          f"{rows:,} snapshot rows, written in {time.perf_counter() - started:.0f}s", flush=True)
+    con = build_connection(copy, folder / "build-tmp")
+    con.execute("SET enable_progress_bar = false")
+    started = time.perf_counter()
+    counts = build_rollups(con)
+    con.close()
+    print(f"history: the rollups written again in {time.perf_counter() - started:.0f}s ({BUILD_MEMORY_LIMIT}); "
+          f"snapshot_rollup {counts['snapshot_rollup']:,} rows; database {copy.stat().st_size / 1e9:.2f} GB",
+          flush=True)
+    return copy
 
 
 def lookup_links(db: Path) -> dict[str, dict]:
@@ -321,6 +373,9 @@ def main() -> None:
     parser.add_argument("--detail", action="store_true", help="also print each query's warm time")
     parser.add_argument("--pages", help="comma-separated pages and views to time (default: all; memory and the "
                                         "naive way only then)")
+    parser.add_argument("--history", type=int, default=0, metavar="DATES",
+                        help="time a copy of the database with this many snapshot dates of generated history added "
+                             "(weekly, then monthly, as the backfill reads them)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -339,6 +394,15 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as tmp:
         db = args.db or build_database(Path(tmp), args.models)
+        from pipeline.errors import StorageError
+        from pipeline.storage import connect_readonly
+
+        try:  # a database this version cannot read would time pages that show an error and query nothing
+            connect_readonly(db).close()
+        except StorageError as exc:
+            parser.error(str(exc))
+        if args.history:
+            db = add_history(db, Path(tmp), args.history)
         import duckdb
 
         con = duckdb.connect(str(db), read_only=True)

@@ -336,12 +336,14 @@ if history_tab.open:
                         f"Cumulative downloads since {since:%Y-%m-%d}, by origin region",
                         "Each model's all-time download total, less its total on its first snapshot since that date (a "
                         "model created since counts whole), summed by origin region. All-time totals that the Hub lowered "
-                        "from one snapshot to the next are held at their highest value.",
+                        "from one snapshot to the next are held at their highest value; a model missing from one "
+                        "snapshot keeps what it had gained.",
                         fig, gained, [HUB, HISTORY], filters, coverage=hub_coverage_line(filters, "origin", "downloads_all_time"))
 
             fams = data.run(h.families, filters)
             fig = charts.figure(families_figure, fams) if not fams.empty else None
             chart_block("history_families", "The largest families over time",
                         "Each line is a root model with everything derived from it (fine-tunes, adapters, quantisations, "
-                        "merges), by 30-day downloads; the eight largest on the latest date.",
+                        "merges), by 30-day downloads; the eight largest on the latest date among the families with "
+                        "derivatives.",
                         fig, fams, [HUB, HISTORY], filters)

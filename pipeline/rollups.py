@@ -7,7 +7,10 @@ and likes by a few columns, so the build writes tables of such sums (``schema.sq
 - ``model_rollup``: every model, by the global filters' dimensions (:data:`FILTER_DIMENSIONS`)
   and the columns the adoption, licence, lineage and coverage queries group on;
 - ``derivative_rollup``: the derivatives by family (root model): family sizes and downloads;
-- ``snapshot_rollup``: the adoption history by snapshot date;
+- ``snapshot_rollup``: the adoption history by snapshot date, and ``family_snapshot_rollup`` the
+  history of the families with derivatives, by family;
+- ``gain_rollup``: what each model's all-time total gained from one snapshot to its next, by
+  date and by the latest start date a cumulative count includes it from (:data:`GAINS`);
 - ``uploader_rollup``: uploads by account, for the organisation rankings. Accounts number in
   the hundreds of thousands, so it keeps every attributed account and the :data:`UPLOADERS` most
   downloaded others; ``uploader_rollup_rest`` bounds what any account left out can add up to,
@@ -134,12 +137,48 @@ _KEPT_UPLOADERS = """
 SNAPSHOT_DIMENSIONS: dict[str, str] = {
     "snapshot_date": "s.snapshot_date", **{k: v.replace("{p}", "m.") for k, v in FILTER_DIMENSIONS.items()},
     "uploader_bucket": "s.uploader_bucket", "origin_bucket": "s.origin_bucket",
-    # a derivative's root (NULL for the others): the comparison page sums the derivatives of an
-    # organisation's models over time
-    "derived_from": "CASE WHEN m.depth > 0 THEN m.root_model END",
 }
 SNAPSHOT_MEASURES: dict[str, tuple[str, str]] = {"models": ("1", "sum"), "downloads_30d": ("s.downloads_30d", "sum")}
 SNAPSHOTS_JOINED = "model_snapshots s JOIN models m ON m.model_id = s.model_id"
+# The history of the families with derivatives (a root with at least one model derived from it, as
+# the lineage page counts them: family_roots below), by family: the largest families over time, and
+# (with `derivative`) the derivatives of an organisation's models. Apart from snapshot_rollup, whose
+# rows the families would multiply by three; the families by a join with their few thousand roots.
+FAMILY_SNAPSHOT_DIMENSIONS: dict[str, str] = {
+    **SNAPSHOT_DIMENSIONS, "family": "m.family", "derivative": "coalesce(m.depth > 0, false)",
+}
+_WITH_DERIVATIVES = "SELECT DISTINCT family FROM models WHERE depth > 0 AND root_model IS NOT NULL"
+FAMILY_SNAPSHOTS_JOINED = f"{SNAPSHOTS_JOINED} JOIN ({_WITH_DERIVATIVES}) f ON f.family = m.family"  # noqa: S608
+
+# Downloads accumulated since a date, for any date, from sums. A model's all-time totals are
+# clamped to their running maximum (the Hub sometimes lowers one); each snapshot then adds what
+# the clamped total gained since the model's previous snapshot (all of it at its first). Counted
+# from a start date, a gain counts when its snapshot is on or after the start and its previous
+# snapshot is too, or the model was created on or after it (then it counts whole): that is, when
+# the start is at most `counted_from`, the later of the previous snapshot's date and the creation
+# day (UTC). Summed up to a date, the gains give each model's total then less its total on its
+# first snapshot from the start, and a model missing from one snapshot still counts what it had
+# gained before (its next snapshot adds what it gained in between).
+GAINS = """(
+    SELECT snapshot_date, k, origin_bucket, uploader_bucket, total - coalesce(before, 0) AS gained,
+           greatest(previous, created_day) AS counted_from
+    FROM (SELECT s.snapshot_date, m.rowid AS k, s.origin_bucket, s.uploader_bucket,
+                 (m.created_at AT TIME ZONE 'UTC')::DATE AS created_day,
+                 max(s.downloads_all_time) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS total,
+                 max(s.downloads_all_time) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
+                 lag(s.snapshot_date) OVER w AS previous
+          FROM model_snapshots s JOIN models m ON m.model_id = s.model_id
+          WHERE s.downloads_all_time IS NOT NULL
+          WINDOW w AS (PARTITION BY m.rowid ORDER BY s.snapshot_date))
+)"""
+GAIN_DIMENSIONS: dict[str, str] = {
+    "snapshot_date": "g.snapshot_date", "counted_from": "g.counted_from",
+    **{k: v.replace("{p}", "m.") for k, v in FILTER_DIMENSIONS.items()},
+    "uploader_bucket": "g.uploader_bucket", "origin_bucket": "g.origin_bucket",
+}
+GAIN_MEASURES: dict[str, tuple[str, str]] = {"gained": ("g.gained", "sum")}
+# each model by its row number within the statement: windows and joins on an integer, not on the ids
+GAINS_JOINED = f"{GAINS} g JOIN models m ON m.rowid = g.k"
 
 
 # The narrow row tables: name → (columns, which rows of ``models m``). A column is an SQL
@@ -195,7 +234,8 @@ def _grouped(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, st
 
 # The sums build_rollups writes, in the order it writes them.
 ROLLUP_TABLES: tuple[str, ...] = (
-    "model_rollup", "derivative_rollup", "snapshot_rollup", "uploader_rollup", "uploader_rollup_rest",
+    "model_rollup", "derivative_rollup", "snapshot_rollup", "family_snapshot_rollup", "gain_rollup",
+    "uploader_rollup", "uploader_rollup_rest",
 )
 
 
@@ -210,6 +250,9 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
                              f"WHERE {DERIVATIVES.format(p='')} GROUP BY ALL",  # noqa: S608
         "snapshot_rollup": f"SELECT {_grouped(SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES)} FROM {SNAPSHOTS_JOINED} "  # noqa: S608
                            "GROUP BY ALL",
+        "family_snapshot_rollup": f"SELECT {_grouped(FAMILY_SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES)} "  # noqa: S608
+                                  f"FROM {FAMILY_SNAPSHOTS_JOINED} GROUP BY ALL",
+        "gain_rollup": f"SELECT {_grouped(GAIN_DIMENSIONS, GAIN_MEASURES)} FROM {GAINS_JOINED} GROUP BY ALL",  # noqa: S608
     }
     kept = f"WITH kept AS ({_KEPT_UPLOADERS.format(uploaders=int(uploaders))})"
     statements["uploader_rollup"] = (

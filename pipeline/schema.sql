@@ -193,7 +193,7 @@ CREATE TABLE search_entries (
 );
 
 -- The rollups the pages read at Hub scale (model_rollup, derivative_rollup, snapshot_rollup,
--- uploader_rollup, uploader_rollup_rest, and the narrow row tables family_roots and
+-- gain_rollup, uploader_rollup, uploader_rollup_rest, and the narrow row tables family_roots and
 -- distilled_rows) are not declared here: pipeline/rollups.py creates them before every publish
 -- from its own description of their columns (each a dimension or a sum of `models` columns, or
 -- a column of the rows copied), the one place that says what they hold.

@@ -27,7 +27,7 @@ import duckdb
 
 from pipeline.errors import DamagedDatabaseError, StorageError, one_line
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # Staging tables (millions of raw rows) live in an in-memory catalog ``scratch`` so they never
 # bloat the published file; DuckDB spills it to ``<db>.tmp/`` past this memory limit, which
 # keeps a run's memory flat however large the Hub gets. 270 MB keeps a whole ingest (the
@@ -206,11 +206,7 @@ class Build:
         self._remove_build_files()  # leftovers of a run that was killed
         self._set_aside_if_damaged()
         self.staging_dir.mkdir()
-        self.con = duckdb.connect(str(self.path), config={
-            "memory_limit": BUILD_MEMORY_LIMIT, "preserve_insertion_order": False,
-            "temp_directory": str(self.temp_dir),
-        })
-        self.con.execute("SET TimeZone = 'UTC'")  # months and days are UTC's, whoever runs the build
+        self.con = build_connection(self.path, self.temp_dir)
         self.con.execute("ATTACH ':memory:' AS scratch")
         self.con.execute(schema_sql())
         self.con.execute(
@@ -355,6 +351,15 @@ class Build:
 
 
 TABLES_SET = frozenset(TABLES)
+
+
+def build_connection(path: Path, temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A connection as a build has it: DuckDB within :data:`BUILD_MEMORY_LIMIT`, spilling to
+    ``temp_dir``, and days and months in UTC whoever runs it."""
+    con = duckdb.connect(str(path), config={"memory_limit": BUILD_MEMORY_LIMIT, "preserve_insertion_order": False,
+                                            "temp_directory": str(temp_dir)})
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def table_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = TABLES) -> dict[str, int]:

@@ -41,6 +41,11 @@ from pipeline.rollups import (
     DERIVATIVE_DIMENSIONS,
     DERIVATIVE_MEASURES,
     DERIVATIVES,
+    FAMILY_SNAPSHOT_DIMENSIONS,
+    FAMILY_SNAPSHOTS_JOINED,
+    GAIN_DIMENSIONS,
+    GAIN_MEASURES,
+    GAINS_JOINED,
     MODEL_DIMENSIONS,
     MODEL_MEASURES,
     SNAPSHOT_DIMENSIONS,
@@ -149,6 +154,20 @@ def snapshots(filters: Filters) -> Facts:
     """The adoption snapshots of the models under ``filters`` (the model's attribution as today for the
     filters, the snapshot's for its buckets): the columns of ``snapshot_rollup``."""
     return _facts(filters, "snapshot_rollup", SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES, SNAPSHOTS_JOINED, "m.")
+
+
+def family_snapshots(filters: Filters) -> Facts:
+    """The adoption snapshots of the models under ``filters`` that belong to a family with
+    derivatives, with their family: the columns of ``family_snapshot_rollup``."""
+    return _facts(filters, "family_snapshot_rollup", FAMILY_SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES,
+                  FAMILY_SNAPSHOTS_JOINED, "m.")
+
+
+def gains(filters: Filters) -> Facts:
+    """What the all-time totals of the models under ``filters`` gained at each snapshot, by the
+    latest start date a cumulative count includes it from (pipeline.rollups.GAINS): the columns
+    of ``gain_rollup``."""
+    return _facts(filters, "gain_rollup", GAIN_DIMENSIONS, GAIN_MEASURES, GAINS_JOINED, "m.")
 
 
 def uploaders(filters: Filters, partial: bool = True) -> Facts:

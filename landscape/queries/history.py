@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from landscape.filters import Filters, condition
+from landscape.filters import Filters
 from landscape.queries import NOT_COUNTRIES_SQL, OTHER, facts, filtered_on
 from landscape.queries.coverage import BASES
 
@@ -31,14 +31,6 @@ REGIONS = ("China", "United States", "Europe", "Rest of the world", "No country"
 # Two snapshots further apart than this have a gap between them: a week late in the weekly part
 # of the history, a month late in the monthly part (see pipeline/sources/history.py).
 GAP_DAYS = {"weekly": 10, "monthly": 40}
-
-
-def _snapshots(filters: Filters) -> tuple[str, list]:
-    """The snapshots of the models under ``filters``, with the model's kind columns, as ``s``."""
-    where, params = condition(filters, "models", alias="m")
-    return (f"""SELECT s.*, m.model_kind, m.family, m.author_kind, m.created_at
-                FROM model_snapshots s JOIN models m ON m.model_id = s.model_id WHERE {where}""",  # noqa: S608
-            params)
 
 
 @filtered_on("models")
@@ -92,47 +84,46 @@ def region_shares(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str =
 def cumulative(con: duckdb.DuckDBPyConnection, filters: Filters, since: date, repackages: bool = True,
                basis: str = "origin") -> pd.DataFrame:
     """Downloads accumulated since ``since`` by region (The ATOM Project's view): each model's
-    all-time total, clamped to its running maximum, minus its clamped total on the first snapshot
-    on or after ``since`` (a model created after ``since`` counts all its downloads). ``repackages=False``
-    leaves out repackaged copies (model kind ``repackage``). Columns ``snapshot_date``,
-    ``region``, ``downloads``."""
-    snapshots, params = _snapshots(filters)
-    kinds = "" if repackages else "AND coalesce(model_kind, '') <> 'repackage'"
+    all-time total, clamped to its running maximum, less its clamped total on its first snapshot
+    on or after ``since`` (a model created since counts whole), summed per region at each snapshot
+    date from ``since`` on; a model missing from a snapshot keeps what it had gained
+    (pipeline.rollups.GAINS). ``repackages=False`` leaves out repackaged copies (model kind
+    ``repackage``). Columns ``snapshot_date``, ``region``, ``downloads``."""
+    rows = facts.gains(filters)
+    kinds = "" if repackages else "WHERE coalesce(model_kind, '') <> 'repackage'"
+    # the gains of each date summed by country bucket, named by region, then added up over the
+    # dates: all of them, as a model created since the start counts whole (a snapshot dated before
+    # its creation included), and shown from the start on
     return con.execute(f"""
-        WITH s AS ({snapshots}),
-        clamped AS (
-            SELECT snapshot_date, model_id, created_at, {_region(BASES[basis])} AS region,
-                   max(downloads_all_time) OVER (PARTITION BY model_id ORDER BY snapshot_date
-                                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS total
-            FROM s WHERE downloads_all_time IS NOT NULL AND snapshot_date >= ? {kinds}
-        ),
-        gained AS (
-            -- a model created since `since` gained all it has; an older one, what it gained since its first
-            -- snapshot from then on
+        WITH buckets AS (SELECT snapshot_date, {BASES[basis]} AS bucket,
+                                sum(gained) FILTER (WHERE counted_from >= ?) AS gained
+                         FROM {rows.relation} {kinds} GROUP BY 1, 2),
+        regions AS (SELECT snapshot_date, {_region("bucket")} AS region, coalesce(sum(gained), 0) AS gained
+                    FROM buckets GROUP BY 1, 2)
+        SELECT * FROM (
             SELECT snapshot_date, region,
-                   total - CASE WHEN created_at >= ?::DATE THEN 0
-                                ELSE first_value(total) OVER (PARTITION BY model_id ORDER BY snapshot_date) END AS gained
-            FROM clamped
-        )
-        SELECT snapshot_date, region, sum(gained)::BIGINT AS downloads FROM gained GROUP BY 1, 2 ORDER BY 1, 2
-    """, [*params, since, since]).df()  # noqa: S608
+                   sum(gained) OVER (PARTITION BY region ORDER BY snapshot_date)::BIGINT AS downloads
+            FROM regions)
+        WHERE snapshot_date >= ? ORDER BY 1, 2
+    """, [since, *rows.params, since]).df()  # noqa: S608
 
 
 @filtered_on("models")
 def families(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 8) -> pd.DataFrame:
-    """The 30-day downloads of the ``top`` largest families (a root with everything derived from
-    it) per snapshot date; the largest on the latest date. Columns ``snapshot_date``, ``family``,
-    ``origin_country``, ``downloads``."""
-    snapshots, params = _snapshots(filters)
+    """The 30-day downloads of the ``top`` largest families (a root with the models derived from
+    it; families with derivatives, as the lineage page counts them) per snapshot date; the largest
+    on the latest date. Columns ``snapshot_date``, ``family``, ``origin_country``, ``downloads``."""
+    rows = facts.family_snapshots(filters)
+    # the ranking reads the latest date's rows only, the series the chosen families' rows only: no
+    # sum over every family and date (tens of thousands of families)
     return con.execute(f"""
-        WITH s AS ({snapshots}),
-        agg AS (SELECT snapshot_date, family, any_value(origin_bucket) AS origin_country,
-                       sum(downloads_30d) AS downloads FROM s GROUP BY 1, 2),
-        top AS (SELECT family FROM agg WHERE snapshot_date = (SELECT max(snapshot_date) FROM agg)
-                ORDER BY downloads DESC NULLS LAST, family LIMIT ?)
-        SELECT snapshot_date, family, origin_country, coalesce(downloads, 0)::BIGINT AS downloads
-        FROM agg WHERE family IN (SELECT family FROM top) ORDER BY 1, 2
-    """, [*params, top]).df()  # noqa: S608
+        WITH top AS (SELECT family FROM {rows.relation}
+                     WHERE snapshot_date = (SELECT max(snapshot_date) FROM {rows.relation})
+                     GROUP BY family ORDER BY sum(downloads_30d) DESC NULLS LAST, family LIMIT ?)
+        SELECT snapshot_date, family, max(origin_bucket) AS origin_country,
+               coalesce(sum(downloads_30d), 0)::BIGINT AS downloads
+        FROM {rows.relation} WHERE family IN (SELECT family FROM top) GROUP BY 1, 2 ORDER BY 1, 2
+    """, [*rows.params, *rows.params, top, *rows.params]).df()  # noqa: S608
 
 
 @filtered_on("models")

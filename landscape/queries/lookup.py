@@ -237,8 +237,8 @@ def compare_capability(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.D
 def compare_hub(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.DataFrame:
     """Per organisation asked and snapshot date: the 30-day downloads of its Hub models, and of the
     derivatives others built on them. Columns ``organization``, ``snapshot_date``, ``own``,
-    ``derivatives``. Read from the history's rollup (pipeline/rollups.py), which keeps each
-    derivative's root: the derivatives of an organisation's models are those whose root is one
+    ``derivatives``. Read from the history's rollups (pipeline/rollups.py), one of which keeps
+    each derivative's family: the derivatives of an organisation's models are those whose root is one
     of them and whose uploader is none of the organisations asked."""
     asked = names[:MAX_COMPARED]
     return con.execute("""
@@ -248,8 +248,8 @@ def compare_hub(con: duckdb.DuckDBPyConnection, names: list[str]) -> pd.DataFram
         own AS (SELECT a.name, r.snapshot_date, sum(r.downloads_30d) AS d FROM snapshot_rollup r, asked a
                 WHERE r.organization = a.name OR r.organization_group = a.name GROUP BY 1, 2),
         derived AS (SELECT h.name, r.snapshot_date, sum(r.downloads_30d) AS d
-                    FROM snapshot_rollup r JOIN heads h ON r.derived_from = h.model_id
-                    WHERE NOT coalesce(list_contains(?::VARCHAR[], r.organization)
+                    FROM family_snapshot_rollup r JOIN heads h ON r.family = h.model_id
+                    WHERE r.derivative AND NOT coalesce(list_contains(?::VARCHAR[], r.organization)
                                        OR list_contains(?::VARCHAR[], r.organization_group), false)
                     GROUP BY 1, 2)
         SELECT coalesce(o.name, x.name) AS organization, coalesce(o.snapshot_date, x.snapshot_date) AS snapshot_date,

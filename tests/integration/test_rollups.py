@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -63,7 +63,7 @@ PAGE_QUERIES = [
     (lineage.distilled_by_month, ("teacher",)), (lineage.distilled_by_month, ("student", False)),
     (lineage.distilled_models, ()), (lineage.distilled_models, (False,)),
     (history.by_country, ("origin",)), (history.by_country, ("uploader",)), (history.region_shares, ("origin",)),
-    (history.monthly_lead, ()),
+    (history.monthly_lead, ()), (history.families, ()),
 ]
 FIXED = {
     "none": Filters(),
@@ -91,9 +91,18 @@ def _both(con: duckdb.DuckDBPyConnection, query, args: tuple, filters: Filters) 
     return rolled, base
 
 
+def _since_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """Start dates for the cumulative view: before the history, its first date, a day between two
+    snapshots, the day of one, and the last."""
+    days = [r[0] for r in con.execute("SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1").fetchall()]
+    return [date(2000, 1, 1), days[0], days[len(days) // 2] - timedelta(days=3), days[len(days) // 2], days[-1]]
+
+
 def _equal(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     assert facts.models(filters).rolled, f"{filters} should read the rollups"
-    for query, args in PAGE_QUERIES:
+    queries = [*PAGE_QUERIES, *((history.cumulative, (since, repackages)) for since in _since_dates(con)
+                                for repackages in (True, False))]
+    for query, args in queries:
         rolled, base = _both(con, query, args, filters)
         pd.testing.assert_frame_equal(rolled, base, check_dtype=False, obj=f"{query.__name__}{args} under {filters}")
     counted = explorer.row_count(con, "models", filters)
@@ -288,7 +297,7 @@ def test_size_buckets_order_counts_as_the_breaks_do(db):
 def test_every_query_reading_a_rollup_is_compared():
     """A new page query that reads the rollups must join PAGE_QUERIES, or this fails."""
     compared = {q for q, _ in PAGE_QUERIES}
-    compared.add(explorer.row_count)  # compared in _equal
+    compared.update((explorer.row_count, history.cumulative))  # compared in _equal
     for module in (overview, coverage, adoption, licences, lineage, history, explorer):
         for name, fn in inspect.getmembers(module, inspect.isfunction):  # helpers count through their callers
             if fn.__module__ == module.__name__ and not name.startswith("_") and "facts." in inspect.getsource(fn):
