@@ -232,11 +232,25 @@ def _grouped(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, st
     return ", ".join(items).replace("{p}", "")
 
 
+# Rollups stored in an order: each family's rows together, so that the largest families' series
+# read the row groups of the eight chosen only (zone maps; 98–131 → 15–29 ms at 14 dates).
+ROLLUP_ORDER = {"family_snapshot_rollup": "family, snapshot_date"}
 # The sums build_rollups writes, in the order it writes them.
 ROLLUP_TABLES: tuple[str, ...] = (
     "model_rollup", "derivative_rollup", "snapshot_rollup", "family_snapshot_rollup", "gain_rollup",
     "uploader_rollup", "uploader_rollup_rest",
 )
+
+
+def _write_sorted(con: duckdb.DuckDBPyConnection, table: str, order: str) -> None:
+    """``table`` written again in ``order``: with insertion order preserved for the statement, as a
+    build connection otherwise lets parallel threads write their parts in any order."""
+    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(preserve)}")
 
 
 def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) -> dict[str, int]:
@@ -271,6 +285,8 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
     counts = {}
     for table in ROLLUP_TABLES:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {statements[table]}")  # noqa: S608 - constants only
+        if table in ROLLUP_ORDER:  # then sorted, in a statement of its own (as the row tables below)
+            _write_sorted(con, table, ROLLUP_ORDER[table])
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     for table in ROW_TABLES:
         # The rows, then the same sorted most downloaded first as ``models`` is (the top lists

@@ -265,6 +265,17 @@ def test_a_ranking_of_accounts_falls_back_when_a_left_out_account_could_enter_it
     assert any(outcomes) and not all(outcomes), outcomes  # both paths were taken
 
 
+def test_the_families_history_is_stored_family_by_family(db):
+    """The order pipeline.rollups.ROLLUP_ORDER asks for (the families' series skip the row groups
+    of the other families)."""
+    rows, out_of_order = db.execute("""
+        SELECT count(*), count(*) FILTER (WHERE rowid > 0 AND (family, snapshot_date) < (before_family, before_date))
+        FROM (
+            SELECT rowid, family, snapshot_date, lag(family) OVER (ORDER BY rowid) AS before_family,
+                   lag(snapshot_date) OVER (ORDER BY rowid) AS before_date FROM family_snapshot_rollup)""").fetchone()
+    assert rows > 100 and out_of_order == 0
+
+
 def test_models_are_written_most_downloaded_first(db):
     """The physical order the pages' top lists and the Explorer's default sort rely on (zone maps),
     kept through the history backfill's rebuild, which does not fetch the Hub."""
