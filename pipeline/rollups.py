@@ -41,6 +41,7 @@ from collections.abc import Mapping
 import duckdb
 
 from landscape.filters import SIZE_STEPS
+from pipeline.storage import insertion_order_kept
 
 # The adoption page's size classes: <1B, 1–10B, 10–100B, >100B (see landscape.queries.adoption).
 SIZE_CLASS_BOUNDS = (1e9, 1e10, 1e11)
@@ -242,17 +243,6 @@ ROLLUP_TABLES: tuple[str, ...] = (
 )
 
 
-def _write_sorted(con: duckdb.DuckDBPyConnection, table: str, order: str) -> None:
-    """``table`` written again in ``order``: with insertion order preserved for the statement, as a
-    build connection otherwise lets parallel threads write their parts in any order."""
-    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
-    finally:
-        con.execute(f"SET preserve_insertion_order = {bool(preserve)}")
-
-
 def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) -> dict[str, int]:
     """Fill the rollups from ``models`` and ``model_snapshots`` (run after both are final); returns
     each table's row count. ``uploaders``: how many accounts without an organisation
@@ -286,7 +276,9 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
     for table in ROLLUP_TABLES:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {statements[table]}")  # noqa: S608 - constants only
         if table in ROLLUP_ORDER:  # then sorted, in a statement of its own (as the row tables below)
-            _write_sorted(con, table, ROLLUP_ORDER[table])
+            with insertion_order_kept(con):
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} "  # noqa: S608 - constants
+                            f"ORDER BY {ROLLUP_ORDER[table]}")
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     for table in ROW_TABLES:
         # The rows, then the same sorted most downloaded first as ``models`` is (the top lists

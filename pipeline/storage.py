@@ -362,6 +362,18 @@ def build_connection(path: Path, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@contextlib.contextmanager
+def insertion_order_kept(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Statements run inside write their rows in their ``ORDER BY``'s order: a build connection
+    otherwise lets parallel threads write their parts in any order (it is faster)."""
+    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(preserve)}")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = TABLES) -> dict[str, int]:
     """Rows per table of ``tables`` (our own names: :data:`TABLES` by default) that exist in ``con``."""
     present = {r[0] for r in con.execute(

@@ -42,6 +42,7 @@ from pipeline.sources.hub import (
     top_models_stream,
 )
 from pipeline.sources.raw import PageStore
+from pipeline.storage import insertion_order_kept
 from pipeline.transform.hub_records import STAGING_COLUMNS, Quarantined, hub_row
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -259,13 +260,9 @@ def _write_facts(con: duckdb.DuckDBPyConnection, select: str, params: list) -> N
     order is kept only when insertion order is preserved, which the build connection otherwise
     does not.
     """
-    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    con.execute("SET preserve_insertion_order = true")
-    try:
+    with insertion_order_kept(con):
         con.execute(f"CREATE OR REPLACE TABLE scratch._facts AS {select} "  # noqa: S608 - our own SQL
                     "ORDER BY downloads_30d DESC NULLS LAST, model_id", params)
-    finally:
-        con.execute(f"SET preserve_insertion_order = {bool(preserve)}")
 
 
 def stage_facts(ctx: RunContext) -> int:
