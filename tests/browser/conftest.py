@@ -136,6 +136,18 @@ def wait_for_app(tab, title: str | None = None, timeout: float = PAGE_TIMEOUT_MS
     tab.wait_for_function(_SETTLED, arg=title, timeout=timeout)
 
 
+# Plotly draws two `svg.main-svg` per chart (the plot, and a layer for hover labels): count charts.
+_CHARTS_DRAWN = """(least) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter((chart) => chart.querySelector('.main-svg') !== null).length >= least"""
+
+
+def wait_for_charts(tab, least: int = 1, timeout: float = PAGE_TIMEOUT_MS) -> None:
+    """Until at least ``least`` Plotly charts have drawn their SVG. The app being idle is not
+    enough: the browser mounts and draws each chart after the run has sent it, one by one, so on
+    a busy machine the first chart can be on screen while the others are still being mounted."""
+    tab.wait_for_function(_CHARTS_DRAWN, arg=least, timeout=timeout)
+
+
 def screenshot(tab, name: str) -> Path:
     """The whole page: Streamlit scrolls inside its main container, so grow the viewport to fit it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import io
 import duckdb
 import pytest
 
-from tests.browser.conftest import screenshot, visit, wait_for_app
+from tests.browser.conftest import screenshot, visit, wait_for_app, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,8 @@ PAGES = {"": 3, "openness": 5, "adoption": 6, "licences": 6, "gap": 3, "lineage"
 def test_page_loads_with_charts_and_no_exception(dashboard, page, path, charts):
     visit(page, f"{dashboard.url}/{path}")
     assert page.locator('[data-testid="stException"]').count() == 0
-    drawn = page.locator('[data-testid="stPlotlyChart"] .main-svg')
     if charts:
-        drawn.first.wait_for(timeout=30_000)
+        wait_for_charts(page, charts)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts
     assert page.locator("h1").first.inner_text()
     assert page.get_by_text("Page not found").count() == 0
@@ -33,7 +32,7 @@ def test_page_loads_with_charts_and_no_exception(dashboard, page, path, charts):
 def test_a_lineage_tab_runs_when_opened_and_goes_into_the_link(dashboard, page):
     visit(page, f"{dashboard.url}/lineage?country=CN")
     charts = page.locator('[data-testid="stPlotlyChart"]')
-    charts.locator(".main-svg").first.wait_for(timeout=30_000)
+    wait_for_charts(page, 4)
     assert charts.count() == 4 and page.get_by_text("Tracked models and their evidence").count() == 0
     page.get_by_role("tab", name="Distillation").click()
     page.wait_for_function("() => location.search.includes('lineage_tab=Distillation')", timeout=30_000)
@@ -41,8 +40,8 @@ def test_a_lineage_tab_runs_when_opened_and_goes_into_the_link(dashboard, page):
     wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "country=CN" in page.url  # the filters stay in the link beside the tab
+    wait_for_charts(page, 2)
     assert charts.count() == 2
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=30_000)
     screenshot(page, "lineage-distillation")
 
 
