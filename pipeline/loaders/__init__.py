@@ -12,31 +12,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
-import orjson
-import pyarrow as pa
 
 from pipeline.config import Settings
 from pipeline.loaders.buffer import RowBuffer
 from pipeline.progress import Progress
 from pipeline.runs import RunFolder, RunRecord
-
-QUARANTINE_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("source", pa.string()), ("record_key", pa.string()),
-    ("reason", pa.string()), ("payload", pa.string()), ("quarantined_at", pa.timestamp("us", tz="UTC")),
-])
-PAYLOAD_LIMIT = 2000
-
-
-def quarantine_payload(payload: object) -> str:
-    """A quarantined record as text, as received as far as possible, cut to :data:`PAYLOAD_LIMIT`."""
-    if isinstance(payload, bytes | str):
-        text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
-    else:
-        try:
-            text = orjson.dumps(payload, default=str).decode()
-        except (TypeError, orjson.JSONEncodeError):
-            text = repr(payload)
-    return text[:PAYLOAD_LIMIT]
+from pipeline.transform.quarantine import QUARANTINE_SCHEMA, quarantine_payload
 
 
 @dataclass

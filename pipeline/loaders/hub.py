@@ -1,9 +1,10 @@
 """Hub listings → Parquet staging files → deduplicated facts → :func:`pipeline.derive.build_models`.
 
 The main process only fetches: each page is checked (a JSON array, a sane ``Link``) and
-stored under the run folder. Worker processes read stored pages back, validate and transform
-every record (:func:`pipeline.transform.hub_records.hub_row`) and write one Parquet file per
-page into the build's staging folder, with a Parquet file of quarantined records beside it.
+stored under the run folder. Worker processes (:mod:`pipeline.transform.hub_pages`) read stored
+pages back, validate and transform every record (:func:`pipeline.transform.hub_records.hub_row`)
+and write one Parquet file per page into the build's staging folder, with a Parquet file of
+quarantined records beside it.
 Fetching and transforming so overlap on separate cores, and no process ever holds more than a
 few pages: memory stays flat whether the run lists five thousand models or the whole Hub.
 DuckDB then reads all staging files at once to deduplicate (a model listed by several scopes
@@ -12,24 +13,18 @@ is kept once, the first-listed scope winning).
 
 from __future__ import annotations
 
-import gc
-import importlib.abc
 import multiprocessing
 import os
 import re
-import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import duckdb
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline.errors import SourceError, one_line
-from pipeline.loaders import QUARANTINE_SCHEMA, RunContext, SourceResult, quarantine_payload
+from pipeline.loaders import RunContext, SourceResult
 from pipeline.loaders.buffer import RowBuffer
 from pipeline.registry import teacher_datasets
 from pipeline.sources.hub import (
@@ -43,26 +38,8 @@ from pipeline.sources.hub import (
 )
 from pipeline.sources.raw import PageStore
 from pipeline.storage import insertion_order_kept
+from pipeline.transform.hub_pages import STAGING_SCHEMA, PageJob, start_worker, transform_page
 from pipeline.transform.hub_records import STAGING_COLUMNS, Quarantined, hub_row
-
-_TS = pa.timestamp("us", tz="UTC")
-STAGING_SCHEMA = pa.schema([
-    ("model_id", pa.string()), ("author", pa.string()), ("license", pa.string()), ("license_family", pa.string()),
-    ("gated", pa.bool_()), ("gated_mode", pa.string()),
-    ("params_measured", pa.int64()), ("params_measured_source", pa.string()), ("params_undercounted", pa.bool_()),
-    ("params_name", pa.int64()),
-    ("downloads_30d", pa.int64()), ("downloads_all_time", pa.int64()), ("likes", pa.int64()),
-    ("trending_score", pa.float64()),
-    ("pipeline_tag", pa.string()), ("library", pa.string()), ("tags", pa.list_(pa.string())),
-    ("created_at", _TS), ("last_modified", _TS),
-    ("base_model", pa.string()), ("base_models", pa.list_(pa.string())), ("base_relation", pa.string()),
-    ("base_evidence", pa.string()), ("card_datasets", pa.list_(pa.string())),
-    ("distilled", pa.bool_()), ("teacher_hint", pa.string()), ("teacher_hint_organization", pa.string()),
-    ("teacher_hint_country", pa.string()), ("distill_evidence", pa.string()),
-    ("scope", pa.string()), ("fetched_at", _TS),
-])
-assert tuple(STAGING_SCHEMA.names) == STAGING_COLUMNS, "staging schema and hub_row disagree"
-_FILE_SCHEMA = STAGING_SCHEMA.append(pa.field("seq", pa.int64()))
 
 FACT_COLUMNS = STAGING_COLUMNS  # the columns of `models` that come from the Hub itself
 # Their DuckDB types, for a NULL column when an older database lacks one.
@@ -82,64 +59,6 @@ class HubOptions:
     changed_since: str | None = None  # a refresh: the top-N again, then what changed since this time
 
 
-@dataclass(frozen=True)
-class PageJob:
-    """One stored page for a worker: where it is, where its output goes, how to number its rows."""
-
-    page_path: str
-    out_stem: str
-    scope: str
-    first_seq: int
-    max_records: int | None
-    run_id: str
-    fetched_at: str
-
-
-_pages_done = 0
-
-
-def transform_page(job: PageJob) -> tuple[int, int, int]:
-    """Worker: one stored page → ``<stem>.parquet`` (rows) and ``<stem>.quarantine.parquet``.
-
-    Returns (records read, rows written, records quarantined). Runs in a worker process, so it
-    takes and returns only plain values.
-    """
-    global _pages_done
-    _pages_done += 1
-    if _pages_done % 50 == 0:
-        gc.collect()
-    with open(job.page_path, "rb") as f:
-        f.readline()  # the page header (see pipeline.sources.raw)
-        records = orjson.loads(f.read())
-    if job.max_records is not None:
-        records = records[: job.max_records]
-    fetched_at = datetime.fromisoformat(job.fetched_at)
-    teachers = teacher_datasets()  # read once per worker (cached)
-    rows: list[tuple] = []
-    bad: list[tuple] = []
-    now = datetime.now(UTC)
-    for record in records:
-        row = hub_row(record, job.scope, fetched_at, teachers)
-        if isinstance(row, Quarantined):
-            key = record.get("id") if isinstance(record, dict) else None
-            bad.append((job.run_id, "hub", key[:300] if isinstance(key, str) else None, str(row),
-                        quarantine_payload(record), now))
-        else:
-            rows.append((*row, job.first_seq + len(rows)))
-    if rows:
-        columns = list(zip(*rows, strict=True))
-        table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, _FILE_SCHEMA, strict=True)],
-                                     schema=_FILE_SCHEMA)
-        # uncompressed: these files live for one run, and compressing them cost a worker a tenth of its time
-        pq.write_table(table, job.out_stem + ".parquet", compression="none")
-    if bad:
-        columns = list(zip(*bad, strict=True))
-        table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
-                                      zip(columns, QUARANTINE_SCHEMA, strict=True)], schema=QUARANTINE_SCHEMA)
-        pq.write_table(table, job.out_stem + ".quarantine.parquet")
-    return len(records), len(rows), len(bad)
-
-
 def plan_streams(options: HubOptions, authors: list[str]) -> list[Stream]:
     """The listings a run reads, in order. A refresh reads the top N again (fresh 30-day counts)
     and the models changed since the last run, which include every new model of a tracked
@@ -155,43 +74,6 @@ def plan_streams(options: HubOptions, authors: list[str]) -> list[Stream]:
     if options.orgs:
         streams.extend(author_stream(a) for a in authors)
     return streams
-
-
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """Refuses ``import pandas`` in a transform worker.
-
-    pyarrow probes for pandas the first time it builds an array from Python values, and that
-    import costs each worker about 50 MB resident for as long as it lives; a worker only turns
-    rows into Parquet and never needs pandas, and pyarrow carries on without it.
-    """
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError("a transform worker does without pandas", name=name)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: leave when the ingest that started us is gone (killed with -9, say).
-
-    A pool's workers otherwise outlive a parent that could not shut them down, idle forever.
-    """
-    import gc
-    import threading
-    import time
-
-    # A page's records die by reference counting as soon as its Parquet file is written; the
-    # cyclic collector would only rescan them (a quarter of a worker's time), so it runs every
-    # few pages instead of every few thousand allocations (see transform_page).
-    gc.disable()
-    if "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _NoPandas())
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def worker_count() -> int:
@@ -218,7 +100,7 @@ def load_hub(ctx: RunContext, options: HubOptions, authors: list[str]) -> Source
 
     # "spawn": the main process holds DuckDB and HTTP threads, which a fork must not copy.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool, \
+                             initializer=start_worker, initargs=(os.getpid(),)) as pool, \
             client.watching_backoff():
         for index, stream in enumerate(plan_streams(options, authors)):
             store = PageStore(ctx.folder.path / "hub" / stream.key)
