@@ -131,7 +131,8 @@ def add_history(db: Path, folder: Path, dates: int) -> Path:
                 / (date_diff('day', created_at::DATE, ?::DATE) + 1))::BIGINT AS downloads_all_time,
                likes, country, origin_country, uploader_bucket, origin_bucket, ? AS source
         FROM models, unnest(?::DATE[]) AS dates(d) WHERE created_at::DATE <= d
-    """, [today, HISTORY_SOURCE, picked])
+        ORDER BY d, model_id
+    """, [today, HISTORY_SOURCE, picked])  # by date, then id, as the backfill writes them
     (rows,) = con.execute("SELECT count(*) FROM model_snapshots").fetchone()
     con.close()
     print(f"history: {len(picked)} dates added ({picked[0]} to {picked[-1]}, then {today}): "

@@ -23,6 +23,12 @@ models tracked as distilled). A page that lists or joins on those rows would oth
 scanning it. They keep each model's own values, so every filter applies to them as written for
 ``models``, including bounds no rollup can express.
 
+And two tables serve point lookups into ``models`` (:data:`KEY_TABLES`): ``model_keys`` and
+``base_keys`` hold a column's values (a model's id; the base it declares) beside the row's
+``rowid``, sorted by value. A lookup reads the one row group of keys that can hold its value
+(zone maps), and its join on ``rowid`` then reads one row group of ``models`` (DuckDB passes the
+keys found to the scan as a filter on ``rowid``), instead of scanning three million ids.
+
 Each table is described once, here (``schema.sql`` leaves them to this module), as *row values* (one model's contribution, an SQL
 expression over ``models``) and the aggregate that sums them. The build groups by the
 dimensions and aggregates the row values; a query whose filters the rollup cannot express
@@ -236,6 +242,8 @@ def _grouped(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, st
 # Rollups stored in an order: each family's rows together, so that the largest families' series
 # read the row groups of the eight chosen only (zone maps; 98–131 → 15–29 ms at 14 dates).
 ROLLUP_ORDER = {"family_snapshot_rollup": "family, snapshot_date"}
+# Point lookups: table → the column of ``models`` it finds rows by (see the module's docstring).
+KEY_TABLES: dict[str, str] = {"model_keys": "model_id", "base_keys": "base_model"}
 # The sums build_rollups writes, in the order it writes them.
 ROLLUP_TABLES: tuple[str, ...] = (
     "model_rollup", "derivative_rollup", "snapshot_rollup", "family_snapshot_rollup", "gain_rollup",
@@ -287,5 +295,15 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {row_table_select(table)}")  # noqa: S608 - constants
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} "  # noqa: S608 - constants
                     "ORDER BY downloads_30d DESC NULLS LAST, model_id")
+        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+    # A rowid is a row's position in ``models``. Updates keep it; a checkpoint may close the gaps
+    # deleted rows leave, which moves the rows after them: so checkpoint first (the build deletes
+    # none, a test may), and nothing writes to ``models`` after. tests/integration/test_rollups.py
+    # checks every key against its row.
+    con.execute("CHECKPOINT")
+    for table, column in KEY_TABLES.items():
+        with insertion_order_kept(con):
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {column}, rowid AS row FROM models "  # noqa: S608
+                        f"WHERE {column} IS NOT NULL ORDER BY {column}, row")
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     return counts

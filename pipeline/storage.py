@@ -27,7 +27,7 @@ import duckdb
 
 from pipeline.errors import DamagedDatabaseError, StorageError, one_line
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # Staging tables (millions of raw rows) live in an in-memory catalog ``scratch`` so they never
 # bloat the published file; DuckDB spills it to ``<db>.tmp/`` past this memory limit, which
 # keeps a run's memory flat however large the Hub gets. 270 MB keeps a whole ingest (the
@@ -310,9 +310,12 @@ class Build:
             "SELECT column_name FROM duckdb_columns() WHERE database_name = 'prev' "
             "AND table_name = ?", [table]).fetchall()}
         cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-        return self.con.execute(
-            f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM prev.{table} WHERE {condition}"  # noqa: S608
-        ).fetchone()[0]
+        # in the old file's order: model_snapshots is written sorted by id within each date, so a
+        # model's history reads one row group per date (see pipeline.ingest)
+        with insertion_order_kept(self.con):
+            return self.con.execute(
+                f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM prev.{table} WHERE {condition}"  # noqa: S608
+            ).fetchone()[0]
 
     def publish(self) -> None:
         """Make this build the published database, atomically."""

@@ -28,6 +28,10 @@ _OWNED = "coalesce(organization = ? OR organization_group = ?, false)"
 # ``family_roots`` holds just those rows (tens of thousands), so the set is found without reading
 # ``models``' ids (pipeline/rollups.py).
 _ITS_FAMILIES = "(SELECT model_id FROM family_roots WHERE organization = ? OR organization_group = ?)"
+# A model's row found by its id, and the rows naming a base, through the build's key tables
+# (pipeline.rollups.KEY_TABLES): one row group of keys, then one of ``models`` by rowid.
+BY_ID = "model_keys k JOIN models m ON m.rowid = k.row"
+BY_BASE = "base_keys k JOIN models m ON m.rowid = k.row"
 
 KINDS = ("organization", "release", "model")  # how results are grouped, in this order
 MIN_QUERY = 2  # characters: shorter fragments match nearly everything
@@ -127,13 +131,13 @@ def organization_hub_totals(con: duckdb.DuckDBPyConnection, name: str) -> pd.Dat
 
 def model_facts(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
     """One Hub model's row (empty when the id is not in the database)."""
-    return con.execute("""
-        SELECT model_id, author, organization, author_kind, country, origin_country, license, license_family,
+    return con.execute(f"""
+        SELECT m.model_id, author, organization, author_kind, country, origin_country, license, license_family,
                gated, params, params_source, downloads_30d, downloads_all_time, likes, pipeline_tag, library,
                created_at, base_model, base_relation, root_model, depth, model_kind, distilled, teacher_model,
                distill_evidence
-        FROM models WHERE model_id = ?
-    """, [model_id]).df()
+        FROM {BY_ID} WHERE k.model_id = ?
+    """, [model_id]).df()  # noqa: S608 - a constant
 
 
 def model_chain(con: duckdb.DuckDBPyConnection, model_id: str, limit: int = 20) -> pd.DataFrame:
@@ -146,7 +150,8 @@ def model_chain(con: duckdb.DuckDBPyConnection, model_id: str, limit: int = 20) 
         if current is None or current in seen:
             break
         seen.add(current)
-        found = con.execute("SELECT base_model, base_relation FROM models WHERE model_id = ?", [current]).fetchall()
+        found = con.execute(f"SELECT base_model, base_relation FROM {BY_ID} WHERE k.model_id = ?",  # noqa: S608
+                            [current]).fetchall()
         base, relation = found[0] if found else (None, None)
         rows.append({"depth": depth, "model_id": current, "base_relation": relation, "in_database": bool(found)})
         if not found:
@@ -158,10 +163,10 @@ def model_chain(con: duckdb.DuckDBPyConnection, model_id: str, limit: int = 20) 
 def model_children(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
     """Every model declaring this one as its base, most downloaded first: ``model_id``,
     ``base_relation``, ``country`` (the builder's bucket), ``author_kind``, ``downloads_30d``."""
-    return con.execute("""
+    return con.execute(f"""
         SELECT model_id, base_relation, coalesce(uploader_bucket, '') AS country, author_kind, downloads_30d
-        FROM models WHERE base_model = ? ORDER BY downloads_30d DESC NULLS LAST, model_id
-    """, [model_id]).df()
+        FROM {BY_BASE} WHERE k.base_model = ? ORDER BY downloads_30d DESC NULLS LAST, model_id
+    """, [model_id]).df()  # noqa: S608 - a constant
 
 
 def children_summary(children: pd.DataFrame) -> pd.DataFrame:
@@ -316,8 +321,8 @@ def organization_distillation(con: duckdb.DuckDBPyConnection, name: str) -> pd.D
 def model_release(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame:
     """The Epoch release a Hub model is, when its namespace is the release's developer id and its
     name holds the release's (spaces as dashes): the release and its benchmark scores."""
-    return con.execute("""
-        WITH m AS (SELECT model_id, author FROM models WHERE model_id = ?),
+    return con.execute(f"""
+        WITH m AS (SELECT m.model_id, author FROM {BY_ID} WHERE k.model_id = ?),
         r AS (SELECT r.* FROM releases r, m
               WHERE lower(r.hf_developer_id) = lower(m.author)
                 AND contains(lower(split_part(m.model_id, '/', 2)), lower(replace(r.model, ' ', '-')))
@@ -325,4 +330,4 @@ def model_release(con: duckdb.DuckDBPyConnection, model_id: str) -> pd.DataFrame
         SELECT r.model, r.organization, r.publication_date, r.accessibility_group, s.source, s.benchmark, s.score
         FROM r LEFT JOIN benchmark_scores s ON s.release_id = r.release_id
         ORDER BY s.source <> 'eci', s.source, s.benchmark
-    """, [model_id]).df()
+    """, [model_id]).df()  # noqa: S608 - a constant

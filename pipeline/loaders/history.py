@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from pipeline.loaders import RunContext, SourceResult
 from pipeline.sources.history import Commit, Skipped, list_commits, pick_revisions, read_revision
+from pipeline.storage import insertion_order_kept
 
 HISTORY_SOURCE = "hub-stats"  # model_snapshots.source of backfilled rows ('run' for a run's own)
 
@@ -48,14 +49,16 @@ def load_history(ctx: RunContext, since: date | None = None) -> SourceResult:
                 con.execute("INSERT INTO scratch._history BY NAME SELECT * FROM _revision")
                 con.unregister("_revision")
             bar.advance(1, read=read, skipped=skipped)
-    rows = con.execute(f"""
-        INSERT INTO model_snapshots BY NAME
-        SELECT h.snapshot_date, h.model_id, h.downloads_30d, h.downloads_all_time, h.likes,
-               m.country, m.origin_country, m.uploader_bucket, m.origin_bucket, '{HISTORY_SOURCE}' AS source
-        FROM scratch._history h JOIN models m USING (model_id)
-        WHERE NOT EXISTS (SELECT 1 FROM model_snapshots s
-                          WHERE s.snapshot_date = h.snapshot_date AND s.model_id = h.model_id)
-    """).fetchone()[0]  # noqa: S608 - a constant
+    with insertion_order_kept(con):  # by date, then id, as a run writes its own (pipeline.ingest)
+        rows = con.execute(f"""
+            INSERT INTO model_snapshots BY NAME
+            SELECT h.snapshot_date, h.model_id, h.downloads_30d, h.downloads_all_time, h.likes,
+                   m.country, m.origin_country, m.uploader_bucket, m.origin_bucket, '{HISTORY_SOURCE}' AS source
+            FROM scratch._history h JOIN models m USING (model_id)
+            WHERE NOT EXISTS (SELECT 1 FROM model_snapshots s
+                              WHERE s.snapshot_date = h.snapshot_date AND s.model_id = h.model_id)
+            ORDER BY h.snapshot_date, h.model_id
+        """).fetchone()[0]  # noqa: S608 - a constant
     con.execute("DROP TABLE scratch._history")
     newest = max((c.day for c in commits), default=None)
     return SourceResult(

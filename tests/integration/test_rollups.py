@@ -34,6 +34,7 @@ from landscape.queries import (
 from pipeline.derive import bucket_sql
 from pipeline.registry import KINDS
 from pipeline.rollups import (
+    KEY_TABLES,
     ROW_TABLES,
     SIZE_BREAKS,
     build_rollups,
@@ -244,6 +245,79 @@ def test_any_filter_set_the_sliders_can_make_gives_the_same_answer(db, data):
     _equal(db, filters)
 
 
+@pytest.mark.parametrize(("table", "column"), KEY_TABLES.items())
+def test_every_key_finds_its_own_row_of_models_and_the_keys_are_sorted(db, table, column):
+    """The key tables point at rows by rowid: in the published file (written, checkpointed, read
+    again), every key must still name its own row, and the keys lie in order (their zone maps)."""
+    (keys,), = db.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608 - constants
+    (expected,), = db.execute(f"SELECT count(*) FROM models WHERE {column} IS NOT NULL").fetchall()  # noqa: S608
+    (matched,), = db.execute(f"SELECT count(*) FROM {table} k JOIN models m "  # noqa: S608 - constants
+                             f"ON m.rowid = k.row AND m.{column} = k.{column}").fetchall()
+    assert keys == expected == matched > 100
+    (unsorted,), = db.execute(f"SELECT count(*) FROM (SELECT {column} AS v, lag({column}) OVER (ORDER BY rowid) AS p "  # noqa: S608
+                              f"FROM {table}) WHERE v < p").fetchall()
+    assert unsorted == 0
+
+
+def test_each_dates_snapshots_are_stored_in_id_order(db):
+    """The model page reads one model's history; zone maps skip the other row groups of each date
+    only when its rows are stored by id (a run's rows, the backfill's, and both carried over)."""
+    (dates,), = db.execute("SELECT count(DISTINCT snapshot_date) FROM model_snapshots").fetchall()
+    (unsorted,), = db.execute("""
+        SELECT count(*) FROM (SELECT model_id, lag(model_id) OVER (PARTITION BY snapshot_date ORDER BY rowid) AS p
+                              FROM model_snapshots) WHERE model_id < p""").fetchall()
+    assert dates > 10 and unsorted == 0
+
+
+def _plain_chain(rows: dict, model_id: str) -> list[tuple]:
+    chain, current = [], model_id
+    while current is not None and current not in {c[1] for c in chain} and len(chain) <= 20:
+        found = rows.get(current)
+        chain.append((len(chain), current, found[1] if found else None, found is not None))
+        current = found[0] if found else None
+    return chain
+
+
+def test_the_model_lookups_answer_as_models_does(db):
+    """The model page's lookups go through the key tables: each against the plain question asked
+    of ``models``, for the models with most derivatives, a sample of the rest, and ids not there."""
+    rows = {m: (b, r) for m, b, r in db.execute("SELECT model_id, base_model, base_relation FROM models").fetchall()}
+    parents = [r[0] for r in db.execute("SELECT base_model FROM models WHERE base_model IS NOT NULL "
+                                        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 40").fetchall()]
+    sample = [r[0] for r in db.execute("SELECT model_id FROM models ORDER BY hash(model_id) LIMIT 120").fetchall()]
+    asked = [*parents, *sample, "no-such/model", ""]
+    assert len(set(parents) & set(rows)) > 10  # parents in the database, and some not
+    for model_id in asked:
+        facts_row = lookup.model_facts(con=db, model_id=model_id)
+        plain = db.execute(f"SELECT {', '.join(facts_row.columns)} FROM models WHERE model_id = ?",  # noqa: S608
+                           [model_id]).df()
+        pd.testing.assert_frame_equal(facts_row, plain, obj=f"model_facts({model_id!r})")
+        children = lookup.model_children(db, model_id)
+        plain = db.execute("""
+            SELECT model_id, base_relation, coalesce(uploader_bucket, '') AS country, author_kind, downloads_30d
+            FROM models WHERE base_model = ? ORDER BY downloads_30d DESC NULLS LAST, model_id""", [model_id]).df()
+        pd.testing.assert_frame_equal(children, plain, obj=f"model_children({model_id!r})")
+        chain = lookup.model_chain(db, model_id)
+        plain = pd.DataFrame(_plain_chain(rows, model_id), columns=["depth", "model_id", "base_relation", "in_database"])
+        pd.testing.assert_frame_equal(chain, plain, obj=f"model_chain({model_id!r})")
+    release_checked = 0
+    for model_id in [r[0] for r in db.execute(
+            "SELECT m.model_id FROM models m JOIN releases r ON lower(r.hf_developer_id) = lower(m.author) "
+            "GROUP BY 1 ORDER BY 1 LIMIT 30").fetchall()] + sample[:10]:
+        found = lookup.model_release(db, model_id)
+        plain = db.execute("""
+            WITH r AS (SELECT r.* FROM releases r, models m
+                       WHERE m.model_id = ? AND lower(r.hf_developer_id) = lower(m.author)
+                         AND contains(lower(split_part(m.model_id, '/', 2)), lower(replace(r.model, ' ', '-')))
+                       ORDER BY length(r.model) DESC LIMIT 1)
+            SELECT r.model, r.organization, r.publication_date, r.accessibility_group, s.source, s.benchmark, s.score
+            FROM r LEFT JOIN benchmark_scores s ON s.release_id = r.release_id
+            ORDER BY s.source <> 'eci', s.source, s.benchmark""", [model_id]).df()
+        pd.testing.assert_frame_equal(found, plain, obj=f"model_release({model_id!r})")
+        release_checked += not found.empty
+    assert release_checked > 0  # some Hub models are Epoch releases in the fixture
+
+
 def test_a_ranking_of_accounts_falls_back_when_a_left_out_account_could_enter_it(db, tmp_path):
     """With only 5 accounts without an organisation kept, some rankings stand on the rollup and
     some must read ``models``: both give the plain answer."""
@@ -315,6 +389,9 @@ def test_every_query_reading_a_rollup_is_compared():
                 assert fn in compared, f"{module.__name__}.{fn.__name__} reads a rollup but is not compared"
     # the lookup queries name the tables themselves
     tables = ("model_rollup", "derivative_rollup", "snapshot_rollup", "uploader_rollup", *ROW_TABLES, "_ITS_FAMILIES")
+    keyed = (lookup.model_facts, lookup.model_children, lookup.model_chain, lookup.model_release)  # compared above
     for name, fn in inspect.getmembers(lookup, inspect.isfunction):
         if fn.__module__ == lookup.__name__ and any(t in inspect.getsource(fn) for t in tables):
             assert fn in PLAIN_LOOKUPS or fn is lookup.compare_hub, f"lookup.{name} reads a rollup but is not compared"
+        if fn.__module__ == lookup.__name__ and any(t in inspect.getsource(fn) for t in ("BY_ID", "BY_BASE")):
+            assert fn in keyed, f"lookup.{name} reads the key tables but is not compared"
