@@ -22,6 +22,7 @@ import duckdb
 
 from pipeline.model_tree import resolve_roots
 from pipeline.registry import KINDS, Registry
+from pipeline.storage import insertion_order_kept
 
 # Epoch's "Organization categorization" → a kind, for developer ids the registry does not list.
 EPOCH_KINDS = {"industry": "company", "academia": "university", "government": "government",
@@ -209,9 +210,7 @@ def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> bool:
     """)  # noqa: S608
     # the organisations (small tables), and the facts' order: the table keeps it only when
     # insertion order is preserved (the build connection does not, elsewhere)
-    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    con.execute("SET preserve_insertion_order = true")
-    try:
+    with insertion_order_kept(con):
         con.execute(f"""
             CREATE OR REPLACE TABLE {work}._lineage AS
             SELECT l.* EXCLUDE (author, base_model),
@@ -227,8 +226,6 @@ def _lineage(con: duckdb.DuckDBPyConnection, facts: str, work: str) -> bool:
             LEFT JOIN organizations bo ON lower(bo.hf_author) = lower({_namespace_sql("l.base_model", "lb")})
             ORDER BY l.pos
         """)  # noqa: S608
-    finally:
-        con.execute(f"SET preserve_insertion_order = {bool(preserve)}")
     # Side by side only if every row lines up (a cheap scan of two narrow columns); else by id.
     misaligned, = con.execute(f"""
         SELECT count(*) FROM {facts} f POSITIONAL JOIN {work}._lineage r WHERE f.model_id IS DISTINCT FROM r.model_id

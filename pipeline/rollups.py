@@ -293,8 +293,9 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
         # read from them then skip most row groups): two statements, as the teachers' join and
         # the sort of wide rows together exceed the build's memory limit, and each alone fits.
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {row_table_select(table)}")  # noqa: S608 - constants
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} "  # noqa: S608 - constants
-                    "ORDER BY downloads_30d DESC NULLS LAST, model_id")
+        with insertion_order_kept(con):
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} "  # noqa: S608 - constants
+                        "ORDER BY downloads_30d DESC NULLS LAST, model_id")
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     # A rowid is a row's position in ``models``. Updates keep it; a checkpoint may close the gaps
     # deleted rows leave, which moves the rows after them: so checkpoint first (the build deletes
