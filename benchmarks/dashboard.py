@@ -385,6 +385,8 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=3_000_000)
     parser.add_argument("--lookup-only", action="store_true", help="time only search and the lookup pages")
     parser.add_argument("--plans", type=Path, help="keep the recorded page queries in this file (and reuse it)")
+    parser.add_argument("--no-base", action="store_true",
+                        help="leave out the timings without the rollups (minutes per page at 3,000,000 models)")
     parser.add_argument("--detail", action="store_true", help="also print each query's warm time")
     parser.add_argument("--pages", help="comma-separated pages and views to time (default: all; memory and the "
                                         "naive way only then)")
@@ -442,10 +444,14 @@ def main() -> None:
         for page, combo, query in sorted((v for v in visits(db) if v[0] in chosen),
                                          key=lambda v: [*PAGES, *LOOKUP_PAGES].index(v[0])):
             r = json.loads(child(["--child", "time", str(db), str(plans), page, combo])[2])
-            b = json.loads(child(["--child", "time", str(db), str(plans), page, combo, "base"])[2])
+            if args.no_base:
+                base = f"{'-':>17} {'-':>7} {'-':>11}"
+            else:
+                b = json.loads(child(["--child", "time", str(db), str(plans), page, combo, "base"])[2])
+                base = f"{b['cold']:>17.0f} {b['warm']:>7.0f} {b['rows']:>11,}"
             v = json.loads(child(["--child", "visit", str(db), page, json.dumps(query)])[2])
             print(f"{page:<29} {combo:<20} {r['queries']:>7} {r['cold']:>7.0f} {r['warm']:>7.0f} {r['rows']:>11,} "
-                  f"{b['cold']:>17.0f} {b['warm']:>7.0f} {b['rows']:>11,} {v['seconds']:>12.1f}", flush=True)
+                  f"{base} {v['seconds']:>12.1f}", flush=True)
             if args.detail:
                 for name, ms in sorted(r["each"].items(), key=lambda item: -item[1]):
                     print(f"{'':<29} {'':<20} {name:<42} {ms:>6.0f} ms {r['rows_each'][name]:>11,} rows")

@@ -21,7 +21,7 @@ from landscape.queries import coverage, meta
 from pipeline.activity import Activity, read_activity
 from pipeline.config import Settings
 from pipeline.errors import StorageError
-from pipeline.rollups import KEY_TABLES, ROLLUP_TABLES, ROW_TABLES
+from pipeline.rollups import COARSE_TABLES, KEY_TABLES, ROLLUP_TABLES, ROW_TABLES
 from pipeline.runs import RunRecord, is_starter, read_journal
 from pipeline.storage import open_readonly, table_counts
 
@@ -42,7 +42,7 @@ class Status:
     activity: Activity | None = None  # the last ingest's progress file (pipeline/activity.py)
 
 
-DERIVED_TABLES: tuple[str, ...] = ("search_entries", *ROLLUP_TABLES, *ROW_TABLES, *KEY_TABLES)
+DERIVED_TABLES: tuple[str, ...] = ("search_entries", *ROLLUP_TABLES, *COARSE_TABLES, *ROW_TABLES, *KEY_TABLES)
 
 
 def read_status(settings: Settings, last_runs: int = 5) -> Status:

@@ -27,7 +27,7 @@ import duckdb
 
 from pipeline.errors import DamagedDatabaseError, StorageError, one_line
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 # Staging tables (millions of raw rows) live in an in-memory catalog ``scratch`` so they never
 # bloat the published file; DuckDB spills it to ``<db>.tmp/`` past this memory limit, which
 # keeps a run's memory flat however large the Hub gets. 270 MB keeps a whole ingest (the

@@ -367,6 +367,7 @@ def size_classes(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
 
 def snapshot_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The dates of the adoption snapshots (a run's own and backfilled ones) of the database's
-    models, oldest first; column ``snapshot_date``. Read from the history's rollup, which has a row
-    for each of them (``model_snapshots`` holds a row per model and date: tens of millions)."""
-    return con.execute("SELECT DISTINCT snapshot_date FROM snapshot_rollup ORDER BY 1").df()
+    models, oldest first; column ``snapshot_date``. Read from the history's smallest rollup, which
+    has a row for each of them (``model_snapshots`` holds a row per model and date: tens of
+    millions; ``snapshot_rollup`` a million and more)."""
+    return con.execute("SELECT DISTINCT snapshot_date FROM snapshot_rollup_coarsest ORDER BY 1").df()

@@ -12,6 +12,10 @@ queries.
 Two relations are rows, not sums: :func:`family_roots` and :func:`distilled`, narrow copies of a
 few rows of ``models`` that keep each model's own values, so any filter reads them.
 
+The history's rollups have coarser copies without the dimensions only some filters read (the
+organisation, the task, the creation month: :data:`pipeline.rollups.COARSE_LEVELS`); a query
+over them reads the smallest copy that keeps every column its filters compare.
+
 What a rollup cannot express: a parameter bound that is not one of the breaks
 (:data:`pipeline.rollups.SIZE_BREAKS`: the sliders' steps always are; ``--params-min 6e9`` is
 not), and a date range that does not start on the first of a month and end on the last day of
@@ -28,6 +32,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +43,8 @@ import duckdb
 
 from landscape.filters import BY_KEY, Filters, RangeFilter, condition
 from pipeline.rollups import (
+    COARSE_LEVELS,
+    COARSENED,
     DERIVATIVE_DIMENSIONS,
     DERIVATIVE_MEASURES,
     DERIVATIVES,
@@ -128,12 +135,38 @@ def _months(value: tuple) -> tuple[list[str], list] | None:
 
 
 
+# The rollup columns each range filter compares (rollup_condition's classes); a values filter's
+# are those its condition for ``models`` names.
+_RANGE_COLUMNS = {"size": "size_bucket", "years": "created_month"}
+
+
+def filter_columns(filters: Filters) -> set[str]:
+    """The rollup columns the active filters compare."""
+    columns: set[str] = set()
+    for key in filters.active():
+        spec = BY_KEY[key]
+        columns.update({_RANGE_COLUMNS[key]} if isinstance(spec, RangeFilter)
+                       else re.findall(r"\{p\}(\w+)", spec.sql["models"]))
+    return columns
+
+
+def _smallest(rollup: str, filters: Filters) -> str:
+    """The smallest copy of ``rollup`` (pipeline.rollups.COARSE_LEVELS, coarsest first) that keeps
+    every column the filters compare; the rollup itself when none does."""
+    read = filter_columns(filters)
+    for level, left_out in reversed(COARSE_LEVELS.items()):
+        if not read & left_out:
+            return f"{rollup}_{level}"
+    return rollup
+
+
 def _facts(filters: Filters, rollup: str, dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, str]],
            base: str, prefix: str, extra: str = "", allowed: bool = True) -> Facts:
     translated = rollup_condition(filters) if allowed and _use_rollups.get() else None
     if translated is not None:
         where, params = translated
-        return Facts(f"(SELECT * FROM {rollup} WHERE {where})", params, True)  # noqa: S608 - constants
+        table = _smallest(rollup, filters) if rollup in COARSENED else rollup
+        return Facts(f"(SELECT * FROM {table} WHERE {where})", params, True)  # noqa: S608 - constants
     where, params = condition(filters, "models", alias=prefix.rstrip("."))
     return Facts(f"(SELECT {row_columns(dimensions, measures, prefix)} FROM {base} "  # noqa: S608
                  f"WHERE {where}{extra})", params, False)

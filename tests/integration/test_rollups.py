@@ -34,6 +34,8 @@ from landscape.queries import (
 from pipeline.derive import bucket_sql
 from pipeline.registry import KINDS
 from pipeline.rollups import (
+    COARSE_LEVELS,
+    COARSENED,
     KEY_TABLES,
     ROW_TABLES,
     SIZE_BREAKS,
@@ -121,6 +123,33 @@ def test_the_rollups_hold_every_model_and_download(db):
         db.execute("SELECT count(*) FROM models WHERE depth > 0").fetchone()[0]
     # and they are smaller: what the pages read shrinks
     assert db.execute("SELECT count(*) FROM model_rollup").fetchone()[0] < models
+
+
+@pytest.mark.parametrize("rollup", COARSENED)
+def test_the_coarser_copies_sum_what_their_rollup_sums_without_the_columns_they_leave_out(db, rollup):
+    dimensions, measures = COARSENED[rollup]
+    totals = ", ".join(f"{aggregate}({name})" for name, (_, aggregate) in measures.items())
+    finest = db.execute(f"SELECT count(*), {totals} FROM {rollup}").fetchone()  # noqa: S608 - constants
+    for level, left_out in COARSE_LEVELS.items():
+        table = f"{rollup}_{level}"
+        columns = {c for (c,) in db.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}  # noqa: S608
+        assert columns == set(dimensions) - left_out | set(measures), table
+        rows, *sums = db.execute(f"SELECT count(*), {totals} FROM {table}").fetchone()  # noqa: S608
+        assert tuple(sums) == finest[1:] and rows < finest[0], table  # the same sums, in fewer rows
+
+
+def test_a_history_query_reads_the_smallest_copy_that_keeps_its_filters_columns():
+    def table(filters):
+        return facts.snapshots(filters).relation.split(" FROM ")[1].split()[0]
+
+    may = (date(2025, 5, 1), date(2025, 5, 31))
+    assert table(Filters()) == table(Filters(country=("CN",), license=("permissive",))) == "snapshot_rollup_coarsest"
+    assert table(Filters(size=(7e9, 7e10), kind=("original",), uploader=("lab",))) == "snapshot_rollup_coarsest"
+    assert table(Filters(country=("CN",), years=may)) == "snapshot_rollup_coarse"
+    assert table(Filters(org=("Meta",))) == table(Filters(task=("text-generation",), years=may)) == "snapshot_rollup"
+    assert facts.gains(Filters(years=may)).relation.startswith("(SELECT * FROM gain_rollup_coarse ")
+    assert facts.models(Filters()).relation.startswith("(SELECT * FROM model_rollup ")  # not coarsened
+    assert facts.filter_columns(Filters(country=("CN",), years=may)) == {"country", "origin_country", "created_month"}
 
 
 @pytest.mark.parametrize("table", ROW_TABLES)
