@@ -11,6 +11,9 @@ database; headless Chromium, driven by Playwright, visits every page:
 - **repeat visits**: after the first visit has finished, a new tab in the same browser context
   loads the same URL (a new Streamlit session on the same server: Streamlit's caches are warm,
   the browser's HTTP cache too). The median of ``--repeats`` such visits is shown.
+- **floor**: the same visits of a Streamlit page with nothing to compute (a title and a line,
+  served by ``streamlit run`` with the repository's settings): what Chromium and Streamlit's own
+  page load cost on this machine, below which no page of the app can go. It is visited first.
 - **server MB**: the peak resident memory of that page's server process (Linux's VmHWM); at the
   end, one more server is visited on every page in turn and its peak is printed: the app's
   memory after serving each page once.
@@ -64,6 +67,9 @@ PAGE_PATHS = {"overview": "", "openness": "openness", "adoption": "adoption", "l
 PAGE_PATHS = {name: path for page, path in PAGE_PATHS.items()
               for name in (page, *(v for v, (p, _) in TAB_VIEWS.items() if p == page))}
 TIMEOUT_MS = 180_000
+# The floor: a page with nothing to compute (see the module's docstring).
+FLOOR = "floor"
+FLOOR_SCRIPT = 'import streamlit as st\n\nst.title("Floor")\nst.write("A page with nothing to compute.")\n'
 
 _IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -145,9 +151,13 @@ def visits(db: Path, pages: list[str], repeats: int, log_dir: Path) -> list[dict
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for page in pages:
-                server = Dashboard(db, log_dir / f"{page.replace('/', '-')}.log")
+                script = None
+                if page == FLOOR:
+                    script = log_dir / "floor.py"
+                    script.write_text(FLOOR_SCRIPT)
+                server = Dashboard(db, log_dir / f"{page.replace('/', '-')}.log", script)
                 try:
-                    url = page_url(server.url, page, params)
+                    url = f"{server.url}/" if page == FLOOR else page_url(server.url, page, params)
                     context = browser.new_context(viewport={"width": 1400, "height": 1000})
                     before = load()
                     tab = context.new_page()
@@ -310,7 +320,8 @@ def profile(db: Path, pages: list[str], top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="the database to serve (default: a small fixture database)")
-    parser.add_argument("--pages", default=",".join(PAGE_PATHS), help="comma-separated page names")
+    parser.add_argument("--pages", default=",".join([FLOOR, *PAGE_PATHS]),
+                        help=f"comma-separated page names ({FLOOR}: a page with nothing to compute)")
     parser.add_argument("--repeats", type=int, default=3, help="repeat visits per page (the median is shown)")
     parser.add_argument("--profile", action="store_true", help="profile the scripts with AppTest instead")
     parser.add_argument("--top", type=int, default=30, help="functions shown per profile")
@@ -322,9 +333,9 @@ def main() -> None:
         profile_child(Path(db), page, query, int(top))
         return
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
-    unknown = set(pages) - set(PAGE_PATHS)
+    unknown = set(pages) - {FLOOR, *PAGE_PATHS}
     if unknown:
-        parser.error(f"unknown pages: {', '.join(sorted(unknown))} (known: {', '.join(PAGE_PATHS)})")
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))} (known: {', '.join([FLOOR, *PAGE_PATHS])})")
     with tempfile.TemporaryDirectory(prefix="visits-") as tmp:
         db = args.db
         if db is None:
@@ -338,12 +349,12 @@ def main() -> None:
         con.close()
         print(f"{db}: {models:,} Hub models; load average {load()}", flush=True)
         if args.profile:
-            profile(db, pages, args.top)
+            profile(db, [p for p in pages if p != FLOOR], args.top)
             return
         if args.logs:
             args.logs.mkdir(parents=True, exist_ok=True)
         show(visits(db, pages, args.repeats, args.logs or Path(tmp)))
-        peak, seconds = tour(db, pages, args.logs or Path(tmp))
+        peak, seconds = tour(db, [p for p in pages if p != FLOOR], args.logs or Path(tmp))
         print(f"\none server, every page above visited once in turn ({seconds:.0f} s): server peak memory "
               f"{peak:,.0f} MB; load {load()}")
 

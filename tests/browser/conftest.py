@@ -44,7 +44,9 @@ class Dashboard:
     block the server the moment it logs, and every page after it would time out.
     """
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: Path, log: Path, script: Path | None = None) -> None:
+        """``script``: serve that Streamlit script instead (``streamlit run``, the repository's
+        own settings), as benchmarks/visits.py does for a page with nothing to compute."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
@@ -52,7 +54,9 @@ class Dashboard:
         env = {**os.environ, "LANDSCAPE_DB": str(db), "LANDSCAPE_RAW_DIR": str(db.parent / "raw"),
                "LANDSCAPE_HOST": "127.0.0.1", "LANDSCAPE_PORT": str(self.port), "PYTHONPATH": str(ROOT)}
         with open(log, "wb") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env, stdout=out,
+            command = ["-m", "dashboard"] if script is None else \
+                ["-m", "streamlit", "run", str(script), "--server.port", str(self.port)]
+            self.process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=out,
                                             stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
