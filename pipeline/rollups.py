@@ -233,12 +233,16 @@ def row_columns(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str,
     return ", ".join(items).replace("{p}", prefix)
 
 
+def _aggregates(measures: Mapping[str, tuple[str, str]], again: bool = False) -> list[str]:
+    """Each measure's aggregate over its row values, or ``again`` over a rollup's own column of it."""
+    # sums as BIGINT (DuckDB's sum of BIGINT is a 128-bit HUGEINT, slower to sum again and to read)
+    return [f"{aggregate}({name if again else value})" + ("::BIGINT" if aggregate == "sum" else "") + f" AS {name}"
+            for name, (value, aggregate) in measures.items()]
+
+
 def _grouped(dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, str]]) -> str:
     items = [f"{sql} AS {name}" for name, sql in dimensions.items()]
-    # sums as BIGINT (DuckDB's sum of BIGINT is a 128-bit HUGEINT, slower to sum again and to read)
-    items += [f"{aggregate}({value})" + ("::BIGINT" if aggregate == "sum" else "") + f" AS {name}"
-              for name, (value, aggregate) in measures.items()]
-    return ", ".join(items).replace("{p}", "")
+    return ", ".join([*items, *_aggregates(measures)]).replace("{p}", "")
 
 
 # Rollups stored in an order: each family's rows together, so that the largest families' series
@@ -277,9 +281,7 @@ def coarse_select(rollup: str, level: str, source: str) -> str:
     sums, a max of maxima: the same as over the models themselves)."""
     dimensions, measures = COARSENED[rollup]
     kept = [name for name in dimensions if name not in COARSE_LEVELS[level]]
-    again = [f"{aggregate}({name})" + ("::BIGINT" if aggregate == "sum" else "") + f" AS {name}"
-             for name, (_, aggregate) in measures.items()]
-    return f"SELECT {', '.join([*kept, *again])} FROM {source} GROUP BY ALL"  # noqa: S608 - constants
+    return f"SELECT {', '.join([*kept, *_aggregates(measures, again=True)])} FROM {source} GROUP BY ALL"  # noqa: S608
 
 
 def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) -> dict[str, int]:
