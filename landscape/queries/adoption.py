@@ -282,7 +282,7 @@ def recent_share(con: duckdb.DuckDBPyConnection, filters: Filters, downloads: st
     sums are the overall figures.
     """
     column = _measure(downloads)
-    rows = facts.models(filters)
+    rows = facts.models(filters, coarse=True)  # origin buckets, recency and sums only
     return con.execute(f"""
         WITH cutoff AS (SELECT max(created_at) - INTERVAL {RECENT_MONTHS} MONTH AS since FROM models),
         per AS (

@@ -38,7 +38,7 @@ def hub_coverage(con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = 
     """Models, downloads and likes per category (:data:`CATEGORIES`), by the uploader's or the
     root's (``basis="origin"``) attribution, under the filters. Every category has a row."""
     bucket = BASES[basis]
-    rows = facts.models(filters)
+    rows = facts.models(filters, coarse=True)  # buckets and sums only
     # Grouped by the bucket too, then by category: with the category as the only key, DuckDB 2.0.1
     # takes its fast path for a key read from a dictionary-compressed column, which crashed the
     # process (SIGSEGV in TryAddDictionaryGroups) in about one of twenty runs over `models` at

@@ -12,9 +12,10 @@ queries.
 Two relations are rows, not sums: :func:`family_roots` and :func:`distilled`, narrow copies of a
 few rows of ``models`` that keep each model's own values, so any filter reads them.
 
-The history's rollups have coarser copies without the dimensions only some filters read (the
-organisation, the task, the creation month: :data:`pipeline.rollups.COARSE_LEVELS`); a query
-over them reads the smallest copy that keeps every column its filters compare.
+The history's rollups and ``model_rollup`` have coarser copies without the dimensions only some
+filters read (the organisation, the task, the creation month:
+:data:`pipeline.rollups.COARSE_LEVELS`); a query over the history, or over the models with
+``coarse=True``, reads the smallest copy that keeps every column its filters compare.
 
 What a rollup cannot express: a parameter bound that is not one of the breaks
 (:data:`pipeline.rollups.SIZE_BREAKS`: the sliders' steps always are; ``--params-min 6e9`` is
@@ -44,7 +45,6 @@ import duckdb
 from landscape.filters import BY_KEY, Filters, RangeFilter, condition
 from pipeline.rollups import (
     COARSE_LEVELS,
-    COARSENED,
     DERIVATIVE_DIMENSIONS,
     DERIVATIVE_MEASURES,
     DERIVATIVES,
@@ -161,20 +161,23 @@ def _smallest(rollup: str, filters: Filters) -> str:
 
 
 def _facts(filters: Filters, rollup: str, dimensions: Mapping[str, str], measures: Mapping[str, tuple[str, str]],
-           base: str, prefix: str, extra: str = "", allowed: bool = True) -> Facts:
+           base: str, prefix: str, extra: str = "", allowed: bool = True, coarse: bool = False) -> Facts:
     translated = rollup_condition(filters) if allowed and _use_rollups.get() else None
     if translated is not None:
         where, params = translated
-        table = _smallest(rollup, filters) if rollup in COARSENED else rollup
+        table = _smallest(rollup, filters) if coarse else rollup
         return Facts(f"(SELECT * FROM {table} WHERE {where})", params, True)  # noqa: S608 - constants
     where, params = condition(filters, "models", alias=prefix.rstrip("."))
     return Facts(f"(SELECT {row_columns(dimensions, measures, prefix)} FROM {base} "  # noqa: S608
                  f"WHERE {where}{extra})", params, False)
 
 
-def models(filters: Filters) -> Facts:
-    """Every model under ``filters``: the columns of ``model_rollup``."""
-    return _facts(filters, "model_rollup", MODEL_DIMENSIONS, MODEL_MEASURES, "models", "")
+def models(filters: Filters, coarse: bool = False) -> Facts:
+    """Every model under ``filters``: the columns of ``model_rollup``. ``coarse=True`` from a
+    query that reads none of the columns its coarser copies leave out (the organisation, its
+    parent, the task, the creation month): it may read one of them (a query that does read one
+    fails there, loudly, for want of the column)."""
+    return _facts(filters, "model_rollup", MODEL_DIMENSIONS, MODEL_MEASURES, "models", "", coarse=coarse)
 
 
 def derivatives(filters: Filters) -> Facts:
@@ -186,7 +189,8 @@ def derivatives(filters: Filters) -> Facts:
 def snapshots(filters: Filters) -> Facts:
     """The adoption snapshots of the models under ``filters`` (the model's attribution as today for the
     filters, the snapshot's for its buckets): the columns of ``snapshot_rollup``."""
-    return _facts(filters, "snapshot_rollup", SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES, SNAPSHOTS_JOINED, "m.")
+    return _facts(filters, "snapshot_rollup", SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES, SNAPSHOTS_JOINED, "m.",
+                  coarse=True)
 
 
 def family_snapshots(filters: Filters) -> Facts:
@@ -200,7 +204,7 @@ def gains(filters: Filters) -> Facts:
     """What the all-time totals of the models under ``filters`` gained at each snapshot, by the
     latest start date a cumulative count includes it from (pipeline.rollups.GAINS): the columns
     of ``gain_rollup``."""
-    return _facts(filters, "gain_rollup", GAIN_DIMENSIONS, GAIN_MEASURES, GAINS_JOINED, "m.")
+    return _facts(filters, "gain_rollup", GAIN_DIMENSIONS, GAIN_MEASURES, GAINS_JOINED, "m.", coarse=True)
 
 
 def uploaders(filters: Filters, partial: bool = True) -> Facts:

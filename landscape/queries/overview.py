@@ -15,7 +15,7 @@ MIN_YEAR_RELEASES = 20  # the open share is quoted for the latest year with at l
 def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row: releases, the latest solid year's open share, Hub models, downloads, Chinese-origin share."""
     r_where, r_params = condition(filters, "releases")
-    hub = facts.models(filters)
+    hub = facts.models(filters, coarse=True)  # origin country and sums only
     return con.execute(f"""
         WITH yearly AS (
             SELECT year(publication_date) AS year,

@@ -148,7 +148,10 @@ def test_a_history_query_reads_the_smallest_copy_that_keeps_its_filters_columns(
     assert table(Filters(country=("CN",), years=may)) == "snapshot_rollup_coarse"
     assert table(Filters(org=("Meta",))) == table(Filters(task=("text-generation",), years=may)) == "snapshot_rollup"
     assert facts.gains(Filters(years=may)).relation.startswith("(SELECT * FROM gain_rollup_coarse ")
-    assert facts.models(Filters()).relation.startswith("(SELECT * FROM model_rollup ")  # not coarsened
+    # model_rollup's copies only for a query that says it reads none of the columns they leave out
+    assert facts.models(Filters()).relation.startswith("(SELECT * FROM model_rollup ")
+    assert facts.models(Filters(country=("CN",)), coarse=True).relation.startswith("(SELECT * FROM model_rollup_coarsest ")
+    assert facts.models(Filters(org=("Meta",)), coarse=True).relation.startswith("(SELECT * FROM model_rollup ")
     assert facts.filter_columns(Filters(country=("CN",), years=may)) == {"country", "origin_country", "created_month"}
 
 
