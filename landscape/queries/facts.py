@@ -174,9 +174,9 @@ def _facts(filters: Filters, rollup: str, dimensions: Mapping[str, str], measure
 
 def models(filters: Filters, coarse: bool = False) -> Facts:
     """Every model under ``filters``: the columns of ``model_rollup``. ``coarse=True`` from a
-    query that reads none of the columns its coarser copies leave out (the organisation, its
-    parent, the task, the creation month): it may read one of them (a query that does read one
-    fails there, loudly, for want of the column)."""
+    query that reads none of the columns the rollup's coarser copies leave out (the organisation,
+    its parent, the task, the creation month) lets it read a copy (a query that did read one of
+    those columns would fail there, loudly, for want of the column)."""
     return _facts(filters, "model_rollup", MODEL_DIMENSIONS, MODEL_MEASURES, "models", "", coarse=coarse)
 
 
