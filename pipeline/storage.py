@@ -117,16 +117,17 @@ def check_database(con: duckdb.DuckDBPyConnection, db_path: Path, current_schema
                    thorough: bool = False) -> None:
     """Checks that the file is whole and ours.
 
-    A file shorter than its blocks in use times the block size was cut short. Every table of the schema must be listed, and with ``current_schema`` the
-    schema version must be this version's (a build reads older files by column name). These are
-    a few metadata reads. ``thorough`` also reads every column of every table (DuckDB checks each
-    block's checksum as it reads it): seconds at millions of models, for an ingest, not a page.
+    A file shorter than its blocks in use times the block size was cut short. Every table of the
+    schema must be listed, and with ``current_schema`` the schema version must be this version's
+    (a build reads older files by column name). These are a few metadata reads. ``thorough``
+    also reads every column of every table (DuckDB checks each block's checksum as it reads it):
+    seconds at millions of models, for an ingest, not a page.
     """
     try:
-        # fetchall, not fetchone: an unfinished result would block the caller's next query
         # Every block in use has its own place in the file. Not every block counted: DuckDB cuts
         # free blocks off the end of the file at a checkpoint and still counts them in
         # total_blocks (a sound 14.9 MB file counted 58 blocks of 256 KB, 15 of them free).
+        # fetchall, not fetchone: an unfinished result would block the caller's next query
         (_, _, block_size, _, used_blocks, *_), = con.execute("PRAGMA database_size").fetchall()
         size = db_path.stat().st_size
         if size < int(block_size) * int(used_blocks):
