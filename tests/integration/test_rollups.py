@@ -150,7 +150,8 @@ def test_a_history_query_reads_the_smallest_copy_that_keeps_its_filters_columns(
     assert facts.gains(Filters(years=may)).relation.startswith("(SELECT * FROM gain_rollup_coarse ")
     # model_rollup's copies only for a query that says it reads none of the columns they leave out
     assert facts.models(Filters()).relation.startswith("(SELECT * FROM model_rollup ")
-    assert facts.models(Filters(country=("CN",)), coarse=True).relation.startswith("(SELECT * FROM model_rollup_coarsest ")
+    coarse = facts.models(Filters(country=("CN",)), coarse=True)
+    assert coarse.relation.startswith("(SELECT * FROM model_rollup_coarsest ")
     assert facts.models(Filters(org=("Meta",)), coarse=True).relation.startswith("(SELECT * FROM model_rollup ")
     assert facts.filter_columns(Filters(country=("CN",), years=may)) == {"country", "origin_country", "created_month"}
 
