@@ -20,7 +20,9 @@
    the page rendered once by AppTest, as a fresh server's first visitor would have it run;
    the browser's side is measured by ``benchmarks/visits.py``.
 5. Peak memory of a process rendering every page (the app's own), beside the naive way: the
-   whole ``models`` table loaded into pandas, and the same aggregations done there.
+   whole ``models`` table loaded into pandas, and the same aggregations done there. Each child
+   reports its own peak (:mod:`benchmarks.memory`): the kernel's figure for a child would include
+   this script's own memory, which times the lookup queries in-process.
 
 Prints the figures; it does not pass or fail. Usage::
 
@@ -44,6 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.memory import peak_rss_mb  # noqa: E402
 
 
 def _tab_views() -> dict[str, tuple[str, dict[str, str]]]:
@@ -339,10 +343,12 @@ def first_visit(db: Path, page: str, query_json: str) -> None:
 
 
 def app_memory(db: Path) -> None:
-    """Child: render every page under every combination (as a session would); peak RSS is printed by the parent."""
+    """Child: render every page under every combination (as a session would); prints its own
+    peak resident memory (see :mod:`benchmarks.memory` for why the child measures itself)."""
     os.environ["LANDSCAPE_DB"] = str(db)
     for page, _, query in visits(db):
         render(page, query)
+    print(json.dumps({"peak_mb": peak_rss_mb()}))
 
 
 def naive(db: Path) -> None:
@@ -365,18 +371,17 @@ def naive(db: Path) -> None:
     cn.groupby("license_family").size()
     done = time.perf_counter()
     print(json.dumps({"load_ms": (loaded - started) * 1000, "aggregate_ms": (done - loaded) * 1000,
-                      "rows": len(models)}))
+                      "rows": len(models), "peak_mb": peak_rss_mb()}))
 
 
-def child(args: list[str]) -> tuple[float, int, str]:
+def child(args: list[str]) -> tuple[float, str]:
+    """Run ``args`` as a child of this script: (wall seconds, its standard output)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    _, status, usage = os.wait4(proc.pid, 0)
-    out, err = proc.stdout.read(), proc.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{args[:2]} failed (exit {os.waitstatus_to_exitcode(status)}): {err[-3000:]}")
-    return (time.perf_counter() - started), usage.ru_maxrss * 1024, out
+    proc = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[:2]} failed (exit {proc.returncode}): {proc.stderr[-3000:]}")
+    return (time.perf_counter() - started), proc.stdout
 
 
 def main() -> None:
@@ -443,13 +448,13 @@ def main() -> None:
             parser.error(f"unknown pages: {', '.join(sorted(unknown))} (known: {', '.join([*PAGES, *LOOKUP_PAGES])})")
         for page, combo, query in sorted((v for v in visits(db) if v[0] in chosen),
                                          key=lambda v: [*PAGES, *LOOKUP_PAGES].index(v[0])):
-            r = json.loads(child(["--child", "time", str(db), str(plans), page, combo])[2])
+            r = json.loads(child(["--child", "time", str(db), str(plans), page, combo])[1])
             if args.no_base:
                 base = f"{'-':>17} {'-':>7} {'-':>11}"
             else:
-                b = json.loads(child(["--child", "time", str(db), str(plans), page, combo, "base"])[2])
+                b = json.loads(child(["--child", "time", str(db), str(plans), page, combo, "base"])[1])
                 base = f"{b['cold']:>17.0f} {b['warm']:>7.0f} {b['rows']:>11,}"
-            v = json.loads(child(["--child", "visit", str(db), page, json.dumps(query)])[2])
+            v = json.loads(child(["--child", "visit", str(db), page, json.dumps(query)])[1])
             print(f"{page:<29} {combo:<20} {r['queries']:>7} {r['cold']:>7.0f} {r['warm']:>7.0f} {r['rows']:>11,} "
                   f"{base} {v['seconds']:>12.1f}", flush=True)
             if args.detail:
@@ -457,12 +462,13 @@ def main() -> None:
                     print(f"{'':<29} {'':<20} {name:<42} {ms:>6.0f} ms {r['rows_each'][name]:>11,} rows")
         if args.pages:
             return
-        seconds, rss, _ = child(["--child", "memory", str(db)])
-        print(f"\napp: every page × {len(COMBOS)} filter sets rendered in {seconds:.1f}s, peak memory {rss / 1e6:,.0f} MB")
-        seconds, rss, out = child(["--child", "naive", str(db)])
+        seconds, out = child(["--child", "memory", str(db)])
+        print(f"\napp: every page × {len(COMBOS)} filter sets rendered in {seconds:.1f}s, peak memory "
+              f"{json.loads(out.splitlines()[-1])['peak_mb']:,.0f} MB")
+        _, out = child(["--child", "naive", str(db)])
         r = json.loads(out)
         print(f"naive (whole models table in pandas): load {r['load_ms'] / 1000:.1f}s + aggregations "
-              f"{r['aggregate_ms'] / 1000:.1f}s, peak memory {rss / 1e6:,.0f} MB")
+              f"{r['aggregate_ms'] / 1000:.1f}s, peak memory {r['peak_mb']:,.0f} MB")
 
 
 if __name__ == "__main__":

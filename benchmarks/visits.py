@@ -14,9 +14,9 @@ database; headless Chromium, driven by Playwright, visits every page:
 - **floor**: the same visits of a Streamlit page with nothing to compute (a title and a line,
   served by ``streamlit run`` with the repository's settings): what Chromium and Streamlit's own
   page load cost on this machine, below which no page of the app can go. It is visited first.
-- **server MB**: the peak resident memory of that page's server process (Linux's VmHWM); at the
-  end, one more server is visited on every page in turn and its peak is printed: the app's
-  memory after serving each page once.
+- **server MB**: the peak resident memory of that page's server process (Linux's VmHWM, see
+  :mod:`benchmarks.memory`); at the end, one more server is visited on every page in turn and
+  its peak is printed: the app's memory after serving each page once.
 
 Each visit is timed from navigation start (the new document's ``performance.timeOrigin``) to
 the moment the app is **idle**, the state the browser tests wait for: the ``stApp`` element's
@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.dashboard import TAB_VIEWS  # noqa: E402
+from benchmarks.memory import peak_rss_mb  # noqa: E402
 
 # page name → URL path (app.py's url_path; the overview is the default page, at "/")
 PAGE_PATHS = {"overview": "", "openness": "openness", "adoption": "adoption", "licences": "licences",
@@ -85,14 +86,6 @@ _DRAWN = """() => {
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The server process's peak resident memory so far (Linux's VmHWM), MB (10^6 bytes)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 def subjects(db: Path) -> dict[str, dict[str, list[str]]]:
