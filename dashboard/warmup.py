@@ -5,7 +5,8 @@ run then pays ~1–1.5 s of imports (pandas, Plotly, DuckDB, every module the pa
 Plotly Express's first figures, which load its templates and validators lazily. ``python -m
 dashboard`` calls :func:`warm_up` in the server's own process before it starts listening, so
 the modules are in ``sys.modules`` and Plotly is initialised when the first visit arrives
-(``benchmarks/visits.py`` measures first visits on a server started this way).
+(``benchmarks/visits.py`` measures first visits on a server started this way). The same goes
+for one lookup Streamlit makes on the first element it draws (:func:`_module_files`).
 
 What is imported is read from the scripts themselves (``app.py`` and ``pages/*.py``), so a page
 that starts using a new module is warmed without a list kept in step by hand.
@@ -62,10 +63,20 @@ def _first_figures() -> None:
     go.Figure(go.Sankey(node={"label": ["a", "b"]}, link={"source": [0], "target": [1], "value": [1]})).to_json()
 
 
+def _module_files() -> None:
+    # Streamlit checks once per process, when the first element of the first session is drawn,
+    # whether it runs in a REPL: it walks the stack with `inspect`, whose first module lookup
+    # resolves the file of every imported module (a realpath each: ~0.13 s over ~1,700 modules
+    # on the 2-core VM). Asked here, after the imports, inspect keeps that map for the visitor.
+    from streamlit import env_util
+
+    env_util.is_repl()
+
+
 def warm_up() -> list[str]:
-    """Import every module ``app.py`` and the pages import and build one figure of each kind;
-    returns the modules imported. Nothing is cached or connected: the data is read on the first
-    visit, from whatever is published then."""
+    """Import every module ``app.py`` and the pages import, build one figure of each kind and
+    let ``inspect`` map the modules' files; returns the modules imported. Nothing is cached or
+    connected: the data is read on the first visit, from whatever is published then."""
     # The query modules declare Streamlit caches at import; before the server runs, Streamlit
     # warns that it has no runtime yet (the caches are created on first use, under the runtime).
     from streamlit.runtime.caching import cache_data_api  # creates its logger
@@ -78,6 +89,7 @@ def warm_up() -> list[str]:
         for name in modules:
             importlib.import_module(name)
         _first_figures()
+        _module_files()
     finally:
         caching.removeFilter(no_runtime)
     return modules

@@ -35,12 +35,16 @@ def test_a_warmed_process_has_the_pages_modules_and_plotly_ready() -> None:
         "print(sorted(m for m in modules if m not in sys.modules))\n"
         "from plotly.graph_objects import layout\n"
         "print(sorted(n for n, t in pio.templates._templates.items() if isinstance(t, layout.Template)))\n"
+        "import inspect, dashboard.charts\n"
+        "print(inspect.getabsfile(dashboard.charts) in inspect.modulesbyfile)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=600,
                           check=True)
-    missing, templates = done.stdout.splitlines()
+    missing, templates, files_mapped = done.stdout.splitlines()
     assert missing == "[]"
     assert "'plotly_white'" in templates  # loaded (lazily, by Plotly) by the first figures, not the first visitor
+    # inspect's map from files to modules, which Streamlit's first drawn element asks for: built already
+    assert files_mapped == "True"
     assert "No runtime found" not in done.stderr  # Streamlit's warning about caches declared early is dropped
     for page_module in ("dashboard.charts", "dashboard.components", "landscape.queries.adoption",
                         "landscape.queries.lookup", "plotly.express"):
