@@ -44,13 +44,18 @@ def snapshot_file(downloads: dict[str, int], all_time: dict[str, int], extra_mod
 
 
 def history() -> list[Revision]:
-    """Two commits a week for 12 weeks, ending 7 days ago; week 3's last file missing, week 5's cut short;
-    `meta-llama/b`'s all-time total falls once (week 8)."""
+    """Two commits a week (Tuesday and Thursday) for the 12 ISO weeks before this one; week 3's last
+    file missing, week 5's cut short; `meta-llama/b`'s all-time total falls once (week 8).
+
+    The weeks are ISO weeks, as the backfill picks them: counted back from today's date instead,
+    a week's two commits straddled a Monday when the tests ran on a Monday or a Tuesday, and the
+    picks were other files than the assertions expect."""
+    this_monday = TODAY - timedelta(days=TODAY.weekday())
     revisions = []
     n = 0
     for week in range(12):
         for extra in (0, 2):
-            day = TODAY - timedelta(days=7 + 7 * (11 - week)) + timedelta(days=extra - 2)
+            day = this_monday - timedelta(weeks=12 - week) + timedelta(days=1 + extra)
             downloads = {"Qwen/a": 1000 + 100 * week, "meta-llama/b": 2000 - 50 * week, "someone/c": 10}
             all_time = {"Qwen/a": 10_000 + 1000 * week, "meta-llama/b": 50_000 + (900 if week != 8 else -700) * week,
                         "someone/c": 100}
