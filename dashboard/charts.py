@@ -77,17 +77,30 @@ def figure(build: Callable[..., go.Figure | None], *args: object, **kwargs: obje
 
 
 SINGLE_DATE_SPAN = pd.Timedelta(days=7)  # either side of a lone snapshot date
+SINGLE_MONTH_SPAN = pd.DateOffset(months=1)  # either side of a lone month
+
+
+def _lone_date(fig: go.Figure, dates: pd.Series, either_side: pd.Timedelta | pd.DateOffset,
+               **axis: object) -> go.Figure:
+    # Plotly's automatic range around a single date is a millisecond wide, its ticks times of
+    # day; with two dates or more, Plotly's own range stands.
+    days = pd.to_datetime(dates).dropna().unique()
+    if len(days) == 1:
+        day = pd.Timestamp(days[0])
+        fig.update_xaxes(range=[day - either_side, day + either_side], **axis)
+    return fig
 
 
 def snapshot_axis(fig: go.Figure, dates: pd.Series) -> go.Figure:
     """A time axis that reads as days when there is one snapshot date so far (a first ingest):
-    Plotly's automatic range around a single date is a millisecond wide, its ticks times of day.
-    A week either side keeps it a calendar; with two dates or more, Plotly's own range stands."""
-    days = pd.to_datetime(dates).dropna().unique()
-    if len(days) == 1:
-        day = pd.Timestamp(days[0])
-        fig.update_xaxes(range=[day - SINGLE_DATE_SPAN, day + SINGLE_DATE_SPAN])
-    return fig
+    a week either side keeps it a calendar."""
+    return _lone_date(fig, dates, SINGLE_DATE_SPAN)
+
+
+def month_axis(fig: go.Figure, months: pd.Series) -> go.Figure:
+    """A time axis of months that still reads as months when there is one so far (a first
+    ingest, no history yet): a month either side, a tick a month."""
+    return _lone_date(fig, months, SINGLE_MONTH_SPAN, dtick="M1", tickformat="%b %Y")
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:

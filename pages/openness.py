@@ -19,7 +19,13 @@ def overall_figure(overall: pd.DataFrame) -> go.Figure:
 
 def counts_figure(counts: pd.DataFrame) -> go.Figure:
     return charts.stacked_by_access(counts, "year", "releases", "accessibility_group", "Releases").update_traces(
-        hovertemplate="%{x}: %{y} releases")
+        hovertemplate="%{x}: %{y} releases").update_xaxes(**charts.year_axis(counts["year"]))
+
+
+def largest_figure(largest: pd.DataFrame, label: str) -> go.Figure:
+    fig = charts.access_lines(largest, "year", "largest", "group", label, log_y=True,
+                              hover=["model", "organization", "country"])
+    return fig.update_xaxes(**charts.year_axis(largest["year"]))
 
 
 def organizations_figure(orgs: pd.DataFrame) -> go.Figure:
@@ -86,6 +92,5 @@ label = "Parameters" if measure == "params" else "Training compute (FLOP)"
 chart_block(f"largest_open_closed_{measure}", f"Largest open vs largest closed model per year ({label.lower()})",
             "Points are the largest model released that year in each group (log scale; hover for its name); the "
             "record-so-far line is in the CSV.",
-            charts.figure(charts.access_lines, largest, "year", "largest", "group", label, log_y=True,
-                          hover=["model", "organization", "country"]) if not largest.empty else None,
+            charts.figure(largest_figure, largest, label) if not largest.empty else None,
             largest, [EPOCH_MODELS], filters)

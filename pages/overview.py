@@ -56,7 +56,14 @@ def adoption_lead_figure(monthly: pd.DataFrame) -> go.Figure:
     long = monthly.melt(id_vars=["month"], value_vars=["cn_share_pct", "us_share_pct"], var_name="origin",
                         value_name="share_pct")
     long["country"] = long["origin"].map({"cn_share_pct": "CN", "us_share_pct": "US"})
-    return charts.lines_by_country(long, "month", "share_pct", "Share of 30-day downloads (%)")
+    return charts.month_axis(charts.lines_by_country(long, "month", "share_pct", "Share of 30-day downloads (%)"),
+                             monthly["month"])
+
+
+def largest_open_figure(largest: pd.DataFrame) -> go.Figure:
+    fig = charts.lines_by_country(largest, "year", "params", "Parameters", log_y=True,
+                                  hover=["model", "organization"])
+    return fig.update_xaxes(**charts.year_axis(largest["year"]))
 
 
 cols = st.columns(5)
@@ -143,8 +150,7 @@ if state.has("releases"):
     chart_block("claim_largest_open", "Largest open-weights model per year, United States vs China",
                 "Each point is the largest open-weights release of the year (parameters, log scale); hover for "
                 "the model and organisation.",
-                charts.figure(charts.lines_by_country, largest, "year", "params", "Parameters", log_y=True,
-                              hover=["model", "organization"]) if not largest.empty else None,
+                charts.figure(largest_open_figure, largest) if not largest.empty else None,
                 largest, [EPOCH_MODELS], pair)
 
 # 5. adoption

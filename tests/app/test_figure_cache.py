@@ -113,3 +113,14 @@ def test_a_lone_snapshot_date_gets_an_axis_of_days_and_several_keep_plotlys():
     several = pd.DataFrame({"snapshot_date": pd.to_datetime(["2026-10-01", "2026-11-28"]), "downloads": [5, 7]})
     fig = charts.snapshot_axis(px.line(several, x="snapshot_date", y="downloads"), several["snapshot_date"])
     assert fig.layout.xaxis.range is None
+
+
+def test_a_lone_month_gets_an_axis_of_months_and_several_keep_plotlys():
+    lone = pd.DataFrame({"month": pd.to_datetime(["2026-11-01"] * 2), "share": [45, 10]})
+    fig = charts.month_axis(px.line(lone, x="month", y="share"), lone["month"])
+    low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert (low, high) == (pd.Timestamp("2026-10-01"), pd.Timestamp("2026-12-01"))
+    assert fig.layout.xaxis.dtick == "M1" and fig.layout.xaxis.tickformat == "%b %Y"
+    several = pd.DataFrame({"month": pd.to_datetime(["2026-10-01", "2026-11-01"]), "share": [45, 10]})
+    fig = charts.month_axis(px.line(several, x="month", y="share"), several["month"])
+    assert fig.layout.xaxis.range is None and fig.layout.xaxis.dtick is None

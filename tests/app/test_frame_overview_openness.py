@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -208,3 +211,37 @@ def test_the_model_kind_filter_works_from_a_link(app, fixture_db):
     assert repackages > 0 and metric(at, "Hub models") == f"{models:,}"
     assert at.sidebar.multiselect(key="filter_kind").value == ["original", "derivative"]
     assert at.query_params["kind"] == ["original", "derivative"]
+
+
+def test_charts_by_year_have_one_category_a_year_and_a_lone_month_reads_as_months(app, fixture_db):
+    """A numeric year axis over a few years was ticked at half years ("2,022.5"); one month of
+    history was drawn on an axis a millisecond wide."""
+    def charts(at: AppTest) -> dict[str, dict]:
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        return {s["layout"]["yaxis"].get("title", {}).get("text"): s for s in specs}
+
+    def values(array: list | dict) -> list:
+        # Plotly writes numeric arrays as {"dtype": "i4", "bdata": base64 of the raw values}
+        if isinstance(array, dict):
+            return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+        return array
+
+    def assert_years(spec: dict) -> None:
+        years = sorted({int(x) for trace in spec["data"] for x in values(trace["x"])})
+        axis = spec["layout"]["xaxis"]
+        assert axis["type"] == "category" and axis["categoryarray"] == list(range(years[0], years[-1] + 1))
+
+    overview = charts(app())
+    assert_years(overview["Parameters"])  # the largest open-weights model per year, US vs China
+    openness = charts(app("openness"))
+    assert_years(openness["Releases"])    # releases per year by accessibility
+    assert_years(openness["Parameters"])  # largest open vs largest closed per year
+    # the fixture is a first ingest: one snapshot date, so the adoption claim has one month
+    assert sql(fixture_db.db_path, "SELECT count(DISTINCT date_trunc('month', snapshot_date)) "
+                                   "FROM model_snapshots") == [(1,)]
+    lead = overview["Share of 30-day downloads (%)"]["layout"]["xaxis"]
+    month = pd.Timestamp(sql(fixture_db.db_path, "SELECT min(date_trunc('month', snapshot_date)) "
+                                                 "FROM model_snapshots")[0][0])
+    assert [pd.Timestamp(v) for v in lead["range"]] == [month - pd.DateOffset(months=1),
+                                                        month + pd.DateOffset(months=1)]
+    assert lead["dtick"] == "M1"
