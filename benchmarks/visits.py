@@ -25,7 +25,8 @@ the moment the app is **idle**, the state the browser tests wait for: the ``stAp
 which reruns through the frame before drawing anything (``dashboard.frame.page_guard``), so the
 title appears only after the run that counts. The time is read in the page itself (the
 predicate returns ``performance.now()`` when it first holds), so Playwright's round trips are
-not counted. A second figure, **drawn**, is when every Plotly chart on the page has its SVG.
+not counted. A second figure, **drawn**, is when no element is still a placeholder (Streamlit
+draws a skeleton until an element's code has loaded) and every Plotly chart has its SVG.
 
 ``--profile`` instead runs each page's script under cProfile through Streamlit's AppTest (as
 ``benchmarks/dashboard.py`` renders pages, with the app's frame), in a fresh process per page:
@@ -78,9 +79,13 @@ _IDLE = """() => {
     const idle = app !== null && app.getAttribute('data-test-script-state') === 'notRunning' && heading !== null;
     return idle ? performance.now() : false;
 }"""
+# Drawn: no element still a placeholder (Streamlit shows a skeleton until an element's code has
+# loaded: right after a first visit's idle, there are no chart elements yet to wait for) and every
+# Plotly chart with its SVG.
 _DRAWN = """() => {
+    const waiting = document.querySelectorAll('[data-testid="stSkeleton"]').length;
     const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    return charts.every(c => c.querySelector('.main-svg') !== null) ? performance.now() : false;
+    return waiting === 0 && charts.every(c => c.querySelector('.main-svg') !== null) ? performance.now() : false;
 }"""
 
 
