@@ -16,6 +16,7 @@ to it is computed from them.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 import threading
 import types
@@ -122,11 +123,23 @@ def frame_digest(frame: pd.DataFrame) -> bytes:
     Streamlit's own key for a frame hashes it row by row with pandas, a few milliseconds for each
     of the dozen frames a page's figures, derived frames and downloads take on every rerun (close
     to half of a repeat visit's script time on the organisation page); the pickle of the
-    Arrow-backed frames DuckDB returns is written and hashed 3–30 times faster. Equal frames
-    from the same query pickle alike; any difference in content gives another key (at worst a
-    frame built again, never a wrong one reused).
+    Arrow-backed frames DuckDB returns is written and hashed 3–30 times faster. Any difference
+    in content gives another key (at worst a frame built again, never a wrong one reused).
+
+    The pickle is written without its memo (``Pickler.fast``): with it, an object met a second
+    time is written as a reference to the first, so the bytes also depend on which equal values
+    happen to be one object. A query's frame (sharing interned names inside) and its copy from
+    Streamlit's cache (unpickled, sharing none) then pickled differently, and every figure of a
+    new result was built twice: on the run that queried it and again on the next rerun.
     """
-    return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=20).digest()
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the bytes follow the values alone
+    try:
+        pickler.dump(frame)
+    except ValueError:  # a frame holding a cycle, which only the memo can write: a key all the same
+        return hashlib.blake2b(pickle.dumps(frame, protocol=5), digest_size=20).digest()
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).digest()
 
 
 FRAME_KEYS = {pd.DataFrame: frame_digest}  # the caches below, and dashboard.charts', key frames so

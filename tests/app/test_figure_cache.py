@@ -97,6 +97,32 @@ def test_a_frames_key_follows_its_contents():
     assert data.derived(doubled, changed)["models"].tolist() == [6, 10] and len(CALLS) == 2
 
 
+def test_a_query_result_and_its_copy_from_the_cache_share_their_figure():
+    import pickle
+
+    import duckdb
+
+    # a month column, as the pages' monthly charts have: such a frame fresh from DuckDB and its
+    # copy from Streamlit's cache (which stores results pickled) used to get two keys, so the
+    # figure was built again on the rerun after the one that ran the query
+    def query() -> pd.DataFrame:
+        return duckdb.sql("SELECT DATE '2026-01-01' + INTERVAL (i) MONTH AS month, 'permissive' AS family, "
+                          "3 - i AS models FROM range(3) t(i)").df()
+
+    fresh = query()
+    cached = pickle.loads(pickle.dumps(fresh))  # noqa: S301 - our own bytes, as Streamlit's cache reads them back
+    assert data.frame_digest(cached) == data.frame_digest(fresh)
+    first = charts.figure(monthly, fresh)
+    assert charts.figure(monthly, cached) is first
+    later = query()
+    later.loc[2, "models"] = 9
+    assert charts.figure(monthly, later) is not first
+
+
+def monthly(frame: pd.DataFrame) -> go.Figure:
+    return px.bar(frame, x="month", y="models", color="family", template=charts.TEMPLATE)
+
+
 CALLS: list[int] = []
 
 
