@@ -117,6 +117,10 @@ def test_a_query_result_and_its_copy_from_the_cache_share_their_figure():
     later = query()
     later.loc[2, "models"] = 9
     assert charts.figure(monthly, later) is not first
+    # a frame holding a cycle cannot be pickled without the memo: it still gets a key
+    looped = query()
+    looped.attrs["itself"] = looped
+    assert data.frame_digest(looped) == data.frame_digest(looped) != data.frame_digest(fresh)
 
 
 def monthly(frame: pd.DataFrame) -> go.Figure:
