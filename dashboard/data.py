@@ -134,7 +134,9 @@ def frame_digest(frame: pd.DataFrame) -> bytes:
     """
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True  # no memo: the bytes follow the values alone
+    # no memo: the bytes follow the values alone. Python's docs have called `fast` deprecated
+    # for years without removing it; tests/app/test_figure_cache.py fails if it goes.
+    pickler.fast = True
     try:
         pickler.dump(frame)
     except ValueError:  # a frame holding a cycle, which only the memo can write: a key all the same
