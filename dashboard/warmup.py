@@ -2,7 +2,7 @@
 
 Streamlit imports nothing of an app until the first browser session runs ``app.py``; that first
 run then pays ~1–1.5 s of imports (pandas, Plotly, DuckDB, every module the pages use) and
-Plotly Express's first figures, which load its templates and validators lazily. ``python -m
+Plotly's first figures, which load its templates and validators lazily. ``python -m
 dashboard`` calls :func:`warm_up` in the server's own process before it starts listening, so
 the modules are in ``sys.modules`` and Plotly is initialised when the first visit arrives
 (``benchmarks/visits.py`` measures first visits on a server started this way). The same goes
@@ -48,17 +48,17 @@ def _is_module(name: str) -> bool:
 
 def _first_figures() -> None:
     # One small figure of each kind the pages draw, serialised as st.plotly_chart does: Plotly
-    # Express builds its validators and loads the template on first use (~0.1–0.2 s per kind).
+    # builds each kind's validators and loads the template on first use (~0.1–0.2 s per kind).
     import pandas as pd
-    import plotly.express as px
     import plotly.graph_objects as go
 
+    from dashboard import charts
     from dashboard.charts import TEMPLATE
 
     frame = pd.DataFrame({"x": ["a", "b"], "y": [1, 2], "group": ["u", "v"]})
-    for draw in (px.bar, px.line, px.area):
-        draw(frame, x="x", y="y", color="group", template=TEMPLATE).to_json()
-    px.treemap(frame, path=["group", "x"], values="y", template=TEMPLATE).to_json()
+    for draw in (charts.bar, charts.line, charts.area):
+        draw(frame, x="x", y="y", color="group").to_json()
+    charts.bar(frame, x="x", y="y", color="group", facet_col="group").to_json()  # panels
     go.Figure([go.Scatter(x=[1, 2], y=[1, 2]), go.Heatmap(z=[[1, 2]])], layout={"template": TEMPLATE}).to_json()
     go.Figure(go.Sankey(node={"label": ["a", "b"]}, link={"source": [0], "target": [1], "value": [1]})).to_json()
 

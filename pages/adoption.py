@@ -1,7 +1,6 @@
 """Hub adoption: what people download and like on the Hugging Face Hub, and from which countries."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -40,10 +39,10 @@ def country_bars(df: pd.DataFrame, value: str, title: str) -> go.Figure | None:
         return None
     shown = named(df, "country").assign(Attribution=df["attribution"].map(ATTRIBUTION))
     countries = charts.country_order(df[df["attribution"] == "origin"], "country", value)
-    fig = px.bar(shown, x=value, y=charts.COUNTRY_LABEL, color="Attribution", orientation="h",
-                 barmode="group", template=charts.TEMPLATE, hover_data=["models"],
-                 color_discrete_sequence=["#7f7f7f", "#1f77b4"],
-                 category_orders={charts.COUNTRY_LABEL: countries, "Attribution": list(ATTRIBUTION.values())})
+    fig = charts.bar(shown, x=value, y=charts.COUNTRY_LABEL, color="Attribution", orientation="h",
+                     barmode="group", hover_data=["models"],
+                     color_discrete_sequence=["#7f7f7f", "#1f77b4"],
+                     category_orders={charts.COUNTRY_LABEL: countries, "Attribution": list(ATTRIBUTION.values())})
     fig.update_layout(xaxis_title=title, yaxis_title=None, height=max(320, 60 + 44 * len(countries)))
     return fig
 
@@ -53,8 +52,8 @@ def stacked_facets(df: pd.DataFrame, x: str, measures: dict[str, str], facet: st
     long = df.melt(id_vars=[x, "origin_country"], value_vars=list(measures), var_name="measure",
                    value_name="value")
     long["measure"] = long["measure"].map(measures)
-    fig = px.bar(named(long), x=x, y="value", color=charts.COUNTRY_LABEL, template=charts.TEMPLATE,
-                 color_discrete_map=country_color_map(long["origin_country"]), **{facet: "measure"}, **kwargs)
+    fig = charts.bar(named(long), x=x, y="value", color=charts.COUNTRY_LABEL,
+                     color_discrete_map=country_color_map(long["origin_country"]), **{facet: "measure"}, **kwargs)
     fig.update_yaxes(matches=None, showticklabels=True, title=None)
     fig.update_xaxes(title=None)
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
@@ -79,9 +78,9 @@ def sizes_figure(sizes: pd.DataFrame, downloads_title: str) -> go.Figure:
 
 
 def recent_figure(recent: pd.DataFrame) -> go.Figure:
-    fig = px.bar(named(recent), x=charts.COUNTRY_LABEL, y="recent_share_pct", color=charts.COUNTRY_LABEL,
-                 template=charts.TEMPLATE, color_discrete_map=country_color_map(recent["origin_country"]),
-                 hover_data=["recent_downloads", "downloads", "recent_models", "models"])
+    fig = charts.bar(named(recent), x=charts.COUNTRY_LABEL, y="recent_share_pct", color=charts.COUNTRY_LABEL,
+                     color_discrete_map=country_color_map(recent["origin_country"]),
+                     hover_data=["recent_downloads", "downloads", "recent_models", "models"])
     fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Share of downloads (%)")
     return fig
 
@@ -92,8 +91,8 @@ def concentration_figure(concentration: pd.DataFrame) -> go.Figure:
     shown["Scope"] = ["All models" if scope == "all" else country_label(code) for scope, code in pairs]
     palette = {"All models": "#252525"}
     palette.update(country_color_map(concentration.loc[concentration["scope"] == "country", "origin_country"]))
-    fig = px.bar(shown, x="Scope", y="top_share_pct", color="Scope", template=charts.TEMPLATE,
-                 color_discrete_map=palette, hover_data=["top_downloads", "downloads", "models"])
+    fig = charts.bar(shown, x="Scope", y="top_share_pct", color="Scope",
+                     color_discrete_map=palette, hover_data=["top_downloads", "downloads", "models"])
     fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title="Top-10 share of downloads (%)")
     return fig
 
@@ -101,9 +100,9 @@ def concentration_figure(concentration: pd.DataFrame) -> go.Figure:
 def organizations_figure(orgs: pd.DataFrame, downloads_title: str) -> go.Figure:
     shown = charts.plain(orgs)
     shown[charts.COUNTRY_LABEL] = [country_label(c) for c in orgs["country"]]
-    fig = px.bar(shown, x="downloads", y="organization", color=charts.COUNTRY_LABEL, orientation="h",
-                 template=charts.TEMPLATE, color_discrete_map=country_color_map(orgs["country"]),
-                 hover_data=["models", "likes", "kind", "intermediary"])
+    fig = charts.bar(shown, x="downloads", y="organization", color=charts.COUNTRY_LABEL, orientation="h",
+                     color_discrete_map=country_color_map(orgs["country"]),
+                     hover_data=["models", "likes", "kind", "intermediary"])
     fig.update_yaxes(categoryorder="total ascending", title=None)
     fig.update_layout(xaxis_title=downloads_title, height=620)
     return fig
@@ -111,24 +110,24 @@ def organizations_figure(orgs: pd.DataFrame, downloads_title: str) -> go.Figure:
 
 def history_by_country_figure(series: pd.DataFrame) -> go.Figure:
     shown = h.with_gaps(charts.with_country_names(series), "snapshot_date", charts.COUNTRY_LABEL, "downloads")
-    fig = px.line(shown, x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
-                  template=charts.TEMPLATE, color_discrete_map=country_color_map(series["country"]),
-                  category_orders={charts.COUNTRY_LABEL: charts.country_order(series, "country")})
+    fig = charts.line(shown, x="snapshot_date", y="downloads", color=charts.COUNTRY_LABEL, markers=True,
+                      color_discrete_map=country_color_map(series["country"]),
+                      category_orders={charts.COUNTRY_LABEL: charts.country_order(series, "country")})
     fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
     return fig
 
 
 def region_lines(frame: pd.DataFrame, value: str, y_title: str) -> go.Figure:
     shown = h.with_gaps(charts.plain(frame), "snapshot_date", "region", value)
-    fig = px.line(shown, x="snapshot_date", y=value, color="region", markers=True, template=charts.TEMPLATE,
-                  color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
+    fig = charts.line(shown, x="snapshot_date", y=value, color="region", markers=True,
+                      color_discrete_map=REGION_COLORS, category_orders={"region": list(h.REGIONS)})
     fig.update_layout(xaxis_title=None, yaxis_title=y_title)
     return fig
 
 
 def families_figure(fams: pd.DataFrame) -> go.Figure:
     shown = h.with_gaps(charts.plain(fams), "snapshot_date", "family", "downloads")
-    fig = px.line(shown, x="snapshot_date", y="downloads", color="family", markers=True, template=charts.TEMPLATE)
+    fig = charts.line(shown, x="snapshot_date", y="downloads", color="family", markers=True)
     fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", height=520)
     return fig
 

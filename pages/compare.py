@@ -1,7 +1,6 @@
 """Compare up to five organisations side by side (``/compare?orgs=A&orgs=B``, shareable)."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -17,29 +16,27 @@ frame.page_guard()
 # Figure builders: pure functions of query results, built once per distinct input (charts.figure).
 
 def releases_figure(releases: pd.DataFrame) -> go.Figure:
-    fig = px.bar(charts.plain(releases), x="year", y="releases", color="organization", barmode="group",
-                 template=charts.TEMPLATE, hover_data=["open"])
+    fig = charts.bar(charts.plain(releases), x="year", y="releases", color="organization", barmode="group",
+                     hover_data=["open"])
     return fig.update_xaxes(**charts.year_axis(releases["year"]))
 
 
 def open_share_figure(releases: pd.DataFrame) -> go.Figure:
-    fig = px.line(charts.plain(releases), x="year", y="open_share_pct", color="organization", markers=True,
-                  template=charts.TEMPLATE)
+    fig = charts.line(charts.plain(releases), x="year", y="open_share_pct", color="organization", markers=True)
     fig.update_layout(yaxis_title="Open-weight share (%)")
     return fig.update_xaxes(**charts.year_axis(releases["year"]))
 
 
 def capability_figure(capability: pd.DataFrame) -> go.Figure:
     shown = charts.plain(capability).assign(line=lambda f: f["organization"] + " (" + f["group"] + ")")
-    fig = px.line(shown, x="release_date", y="best", color="line", line_shape="hv", markers=True,
-                  template=charts.TEMPLATE, hover_data=["model"])
+    fig = charts.line(shown, x="release_date", y="best", color="line", line_shape="hv", markers=True,
+                      hover_data=["model"])
     fig.update_layout(xaxis_title=None, yaxis_title="Best ECI score so far")
     return fig
 
 
 def hub_figure(hub: pd.DataFrame, measure: str) -> go.Figure:
-    fig = px.line(charts.plain(hub), x="snapshot_date", y=measure, color="organization", markers=True,
-                  template=charts.TEMPLATE)
+    fig = charts.line(charts.plain(hub), x="snapshot_date", y=measure, color="organization", markers=True)
     fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
     return charts.snapshot_axis(fig, hub["snapshot_date"])
 

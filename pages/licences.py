@@ -1,7 +1,6 @@
 """Licences: which licences the open models on the Hub are really under, and what they allow."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -34,9 +33,9 @@ def families_in(df: pd.DataFrame) -> list[str]:
 # charts.figure builds each figure once per distinct input (a rerun with the same inputs reuses it).
 
 def mix_figure(mix: pd.DataFrame, weight: str) -> go.Figure:
-    fig = px.bar(charts.plain(mix), x="license_family", y=weight, color="license_family",
-                 template=charts.TEMPLATE, color_discrete_map=LICENSE_FAMILY, text=f"{weight}_pct",
-                 category_orders={"license_family": families_in(mix)}, hover_data=["models", "downloads"])
+    fig = charts.bar(charts.plain(mix), x="license_family", y=weight, color="license_family",
+                     color_discrete_map=LICENSE_FAMILY, text=f"{weight}_pct",
+                     category_orders={"license_family": families_in(mix)}, hover_data=["models", "downloads"])
     fig.update_traces(texttemplate="%{text:.1f}%", textposition="outside")
     fig.update_layout(showlegend=False, xaxis_title=None, yaxis_title=WEIGHT_LABELS[weight])
     return fig
@@ -50,10 +49,10 @@ def by_country_figure(by_country: pd.DataFrame, weight: str, unit: str) -> go.Fi
 
 
 def top_figure(top: pd.DataFrame, weight: str) -> go.Figure:
-    fig = px.bar(charts.plain(top), x=weight, y="license", color="license_family", orientation="h",
-                 template=charts.TEMPLATE, color_discrete_map=LICENSE_FAMILY,
-                 hover_data=["models", "downloads", "share_pct"],
-                 category_orders={"license_family": families_in(top)})
+    fig = charts.bar(charts.plain(top), x=weight, y="license", color="license_family", orientation="h",
+                     color_discrete_map=LICENSE_FAMILY,
+                     hover_data=["models", "downloads", "share_pct"],
+                     category_orders={"license_family": families_in(top)})
     fig.update_yaxes(categoryorder="total ascending", title=None)
     fig.update_layout(height=620, xaxis_title=WEIGHT_LABELS[weight])
     return fig
@@ -61,21 +60,21 @@ def top_figure(top: pd.DataFrame, weight: str) -> go.Figure:
 
 def gated_figure(gated: pd.DataFrame, unit: str) -> go.Figure:
     shown = scoped(gated)
-    fig = px.bar(shown[shown["gating"] != "not gated"], x="Scope", y="share_pct", color="gating",
-                 template=charts.TEMPLATE, color_discrete_map=GATING_COLORS,
-                 category_orders={"gating": ["auto", "manual"], "Scope": list(dict.fromkeys(shown["Scope"]))},
-                 hover_data=["models", "downloads"])
+    fig = charts.bar(shown[shown["gating"] != "not gated"], x="Scope", y="share_pct", color="gating",
+                     color_discrete_map=GATING_COLORS,
+                     category_orders={"gating": ["auto", "manual"], "Scope": list(dict.fromkeys(shown["Scope"]))},
+                     hover_data=["models", "downloads"])
     fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=f"Gated share of {unit} (%)")
     return fig
 
 
 def commercial_figure(commercial: pd.DataFrame, weight: str, unit: str) -> go.Figure:
     shown = scoped(commercial)
-    fig = px.bar(shown, x="Scope", y=weight, color="commercial_use", template=charts.TEMPLATE,
-                 color_discrete_map=COMMERCIAL_COLORS,
-                 category_orders={"commercial_use": list(q.COMMERCIAL_USE),
-                                  "Scope": list(dict.fromkeys(shown["Scope"]))},
-                 hover_data=["models", "downloads", "share_pct"])
+    fig = charts.bar(shown, x="Scope", y=weight, color="commercial_use",
+                     color_discrete_map=COMMERCIAL_COLORS,
+                     category_orders={"commercial_use": list(q.COMMERCIAL_USE),
+                                      "Scope": list(dict.fromkeys(shown["Scope"]))},
+                     hover_data=["models", "downloads", "share_pct"])
     fig.update_layout(barmode="stack", barnorm="percent", xaxis_title=None, yaxis_title=f"Share of {unit} (%)")
     return fig
 

@@ -1,7 +1,6 @@
 """Lineage & distillation: who builds on whose open models, across borders."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -21,15 +20,15 @@ frame.page_guard()
 
 def by_base_country_figure(by_country: pd.DataFrame) -> go.Figure:
     shown = by_country.assign(base=by_country["base"].map(country_label))
-    figure = px.area(charts.plain(shown), x="month", y="share_pct", color="base", template=charts.TEMPLATE,
-                     color_discrete_map=country_color_map(by_country["base"]), hover_data=["models"])
+    figure = charts.area(charts.plain(shown), x="month", y="share_pct", color="base",
+                         color_discrete_map=country_color_map(by_country["base"]), hover_data=["models"])
     figure.update_layout(yaxis_title="Share of new derivatives (%)", xaxis_title=None, legend_title_text="")
     return figure
 
 
 def by_base_organization_figure(by_org: pd.DataFrame) -> go.Figure:
-    figure = px.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unknown"))), x="month",
-                    y="models", color="base", template=charts.TEMPLATE)
+    figure = charts.bar(charts.plain(by_org.assign(base=by_org["base"].replace("", "Unknown"))), x="month",
+                        y="models", color="base")
     figure.update_layout(yaxis_title="New derivatives", xaxis_title=None, legend_title_text="", barmode="stack")
     return figure
 
@@ -37,8 +36,7 @@ def by_base_organization_figure(by_org: pd.DataFrame) -> go.Figure:
 def bases_figure(bases: pd.DataFrame) -> go.Figure:
     long = bases.melt(id_vars=["root_model", "country"], value_vars=["finetunes", "quantized", "adapters", "merges"],
                       var_name="relation", value_name="count")
-    figure = px.bar(charts.plain(long), x="count", y="root_model", color="relation", orientation="h",
-                    template=charts.TEMPLATE)
+    figure = charts.bar(charts.plain(long), x="count", y="root_model", color="relation", orientation="h")
     figure.update_yaxes(categoryorder="total ascending")
     figure.update_layout(height=600, xaxis_title="Derivatives", yaxis_title=None, legend_title_text="")
     return figure
@@ -80,8 +78,8 @@ def families_figure(fams: pd.DataFrame) -> go.Figure:
     long = fams.melt(id_vars=["family"], value_vars=["base_downloads", "family_downloads"], var_name="counted",
                      value_name="downloads")
     long["counted"] = long["counted"].map({"base_downloads": "the base alone", "family_downloads": "the whole family"})
-    figure = px.bar(charts.plain(long), x="downloads", y="family", color="counted", barmode="group",
-                    orientation="h", template=charts.TEMPLATE)
+    figure = charts.bar(charts.plain(long), x="downloads", y="family", color="counted", barmode="group",
+                        orientation="h")
     figure.update_yaxes(categoryorder="total ascending")
     figure.update_layout(height=560, xaxis_title="Downloads, last 30 days", yaxis_title=None, legend_title_text="")
     return figure

@@ -1,7 +1,6 @@
 """One Hub model (``/model?id=…``, shareable): its facts, its lineage up and down, its history."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -30,14 +29,14 @@ row = facts.iloc[0]
 
 
 def children_figure(summary: pd.DataFrame) -> go.Figure:
-    fig = px.bar(charts.with_country_names(summary), x="relation", y="models", color=charts.COUNTRY_LABEL,
-                 template=charts.TEMPLATE, color_discrete_map=country_color_map(summary["country"]))
+    fig = charts.bar(charts.with_country_names(summary), x="relation", y="models", color=charts.COUNTRY_LABEL,
+                     color_discrete_map=country_color_map(summary["country"]))
     fig.update_layout(xaxis_title=None, yaxis_title="Derivatives", barmode="stack")
     return fig
 
 
 def history_figure(history: pd.DataFrame) -> go.Figure:
-    fig = px.line(charts.plain(history), x="snapshot_date", y="downloads_30d", markers=True, template=charts.TEMPLATE)
+    fig = charts.line(charts.plain(history), x="snapshot_date", y="downloads_30d", markers=True)
     fig.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days")
     return charts.snapshot_axis(fig, history["snapshot_date"])
 

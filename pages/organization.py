@@ -1,7 +1,6 @@
 """One organisation (``/organization?name=…``, shareable): who it is, what it released, how good, who downloads it."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -42,30 +41,30 @@ def releases_figure(counts: pd.DataFrame) -> go.Figure:
 
 
 def open_share_figure(share: pd.DataFrame) -> go.Figure:
-    figure = px.line(charts.plain(share), x="year", y="open_share_pct", color="scope", markers=True,
-                     template=charts.TEMPLATE)
+    figure = charts.line(charts.plain(share), x="year", y="open_share_pct", color="scope", markers=True)
     figure.update_layout(xaxis_title=None, yaxis_title="Open-weight share (%)")
     return figure
 
 
 def history_figure(history: pd.DataFrame) -> go.Figure:
-    figure = px.line(charts.plain(history), x="snapshot_date", y=["own", "derivatives"], markers=True,
-                     template=charts.TEMPLATE)
+    # one line per column, named by it (as Plotly Express draws a "wide" frame)
+    long = history.melt(id_vars="snapshot_date", value_vars=["own", "derivatives"], var_name="variable")
+    figure = charts.line(charts.plain(long), x="snapshot_date", y="value", color="variable", markers=True)
     figure.update_layout(xaxis_title=None, yaxis_title="Downloads, last 30 days", legend_title_text="")
     return charts.snapshot_axis(figure, history["snapshot_date"])
 
 
 def licences_figure(licences: pd.DataFrame) -> go.Figure:
     # each family in its colour on every page (dashboard/colors.py)
-    figure = px.bar(charts.plain(licences), x="license_family", y="models", color="license_family",
-                    template=charts.TEMPLATE, color_discrete_map=LICENSE_FAMILY, hover_data=["downloads_30d"])
+    figure = charts.bar(charts.plain(licences), x="license_family", y="models", color="license_family",
+                        color_discrete_map=LICENSE_FAMILY, hover_data=["downloads_30d"])
     return figure.update_layout(xaxis_title=None, yaxis_title="Models", showlegend=False)
 
 
 def derivatives_figure(derived: pd.DataFrame) -> go.Figure:
-    figure = px.bar(charts.with_country_names(derived), x=charts.COUNTRY_LABEL, y="models", color="kind",
-                    template=charts.TEMPLATE, hover_data=["downloads_30d"], color_discrete_map=AUTHOR_KIND,
-                    category_orders={"kind": list(AUTHOR_KIND)})
+    figure = charts.bar(charts.with_country_names(derived), x=charts.COUNTRY_LABEL, y="models", color="kind",
+                        hover_data=["downloads_30d"], color_discrete_map=AUTHOR_KIND,
+                        category_orders={"kind": list(AUTHOR_KIND)})
     figure.update_layout(xaxis_title=None, yaxis_title="Derivatives")
     return figure
 

@@ -47,5 +47,5 @@ def test_a_warmed_process_has_the_pages_modules_and_plotly_ready() -> None:
     assert files_mapped == "True"
     assert "No runtime found" not in done.stderr  # Streamlit's warning about caches declared early is dropped
     for page_module in ("dashboard.charts", "dashboard.components", "landscape.queries.adoption",
-                        "landscape.queries.lookup", "plotly.express"):
+                        "landscape.queries.lookup", "plotly.graph_objects"):
         assert page_module in imported_modules()
