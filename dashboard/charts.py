@@ -3,7 +3,7 @@
 Pages pass query results; these helpers add display names (countries by name, not code) and
 fixed colour maps, so the same country or group looks the same on every page. The pages' bars,
 lines and areas are built here (:func:`bar`, :func:`line`, :func:`area`), with Plotly Express's
-keywords and figures at a third of its cost.
+keywords and figures at a half to a third of its cost.
 """
 
 from __future__ import annotations
@@ -74,9 +74,9 @@ def _traces(kind: str, frame: pd.DataFrame, x: str, y: str, color: str | None, *
             height: int | None = None) -> go.Figure:
     """One trace per value of ``color`` (and panel), drawn as Plotly Express draws them (same keywords).
 
-    Plotly Express validates a figure through layers of property updates: about 100 ms for a
-    chart of a few hundred points on this project's machines, against about 30 ms for the same
-    traces built here (the template's validation is most of what is left). Every new filter
+    Plotly Express validates a figure through layers of property updates: 75-130 ms for a chart
+    of a few to a few hundred points on this project's machines, against 25-65 ms for the same
+    traces built here (the template's validation, ~21 ms, is most of what is left). Every new filter
     combination builds its charts again, so the charts are built here;
     ``tests/app/test_traces.py`` holds each kind against Plotly Express's own figure.
 
