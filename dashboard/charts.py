@@ -144,19 +144,17 @@ def _traces(kind: str, frame: pd.DataFrame, x: str, y: str, color: str | None, *
     layout.update(template=TEMPLATE, legend={"tracegroupgap": 0, **({"title_text": color} if color else {})})
     x_axes = [name for name in layout if name.startswith("xaxis")]
     y_axes = [name for name in layout if name.startswith("yaxis")]
-    for axes, column in ((x_axes, x), (y_axes, y)):
+    # As Plotly Express: titles and category orders on the x axes of the bottom row (each column's)
+    # and on the y axes of the first column (each row's); a log type on every y axis.
+    for axes, letter, column in ((["xaxis"] if facet_row else x_axes, "x", x),
+                                 (["yaxis"] if facet_col else y_axes, "y", y)):
         for axis in axes:
-            settings = layout[axis]
+            layout[axis]["title"] = {"text": column}
             if column in orders:
-                settings.update(categoryorder="array",
-                                categoryarray=orders[column][::-1] if axis.startswith("y") else orders[column])
-            if log_y and axis.startswith("y"):
-                settings["type"] = "log"
-    # the axis titles Plotly Express gives: x under the bottom row (each column), y beside each row (the first column)
-    for axis in (["xaxis"] if facet_row else x_axes):
-        layout[axis]["title"] = {"text": x}
-    for axis in (["yaxis"] if facet_col else y_axes):
-        layout[axis]["title"] = {"text": y}
+                layout[axis].update(categoryorder="array",
+                                    categoryarray=orders[column][::-1] if letter == "y" else orders[column])
+    for axis in y_axes if log_y else ():
+        layout[axis]["type"] = "log"
     if kind == "bar":
         layout["barmode"] = barmode
     if height is not None:

@@ -116,6 +116,12 @@ PANELS = pd.DataFrame({
     ("bar", PANELS, {"x": "size", "y": "value", "color": "country", "facet_col": "measure",
                      "category_orders": {"size": ["70B+", "7-70B", "<7B"], "measure": ["Models", "Other"]}}),
     ("line", PANELS, {"x": "month", "y": "value", "color": "country", "facet_col": "measure", "log_y": True}),
+    # an axis order where not every panel's axis is titled: only the titled ones take it (found by
+    # the generated frames below: a y order under a column of panels)
+    ("bar", PANELS, {"x": "value", "y": "size", "orientation": "h", "color": "country", "facet_col": "measure",
+                     "category_orders": {"size": ["70B+", "7-70B", "<7B"], "measure": ["Other", "Models"]}}),
+    ("line", PANELS, {"x": "size", "y": "value", "color": "country", "facet_row": "measure", "log_y": True,
+                      "category_orders": {"size": ["70B+", "7-70B", "<7B"]}}),
 ])
 def test_each_kind_draws_what_plotly_express_draws(kind: str, frame: pd.DataFrame, keywords: dict):
     assert_same(kind, frame, **keywords)
