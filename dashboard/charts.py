@@ -84,9 +84,10 @@ def _traces(kind: str, frame: pd.DataFrame, x: str, y: str, color: str | None, *
     appearance, and rows without a group are left out; colours are handed out over that order
     (the values only listed included): a value that ``color_discrete_map`` does not name takes
     the sequence's colour at the count of values coloured so far. The hover text names the group,
-    the panel, x, y, the text and each ``hover_data`` column; axes are titled by their columns; an
-    axis whose column has an order (listed, or the colour's) keeps it, from the top on a vertical
-    axis. Panels: one row (``facet_row``) or one column (``facet_col``) of them, not both.
+    the panel, x, y, the text and each ``hover_data`` column; the axes Plotly Express labels (with
+    panels: the bottom row's x, the first column's y) are titled by their columns and keep a
+    column's order (listed, or the colour's), from the top on a vertical axis. Panels: one row
+    (``facet_row``) or one column (``facet_col``) of them, not both.
     """
     if facet_row and facet_col:
         raise ValueError("one row or one column of panels, not a grid")
