@@ -44,6 +44,7 @@ creation instant. They are kept as classes that answer the filters' own steps ex
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import duckdb
@@ -168,7 +169,11 @@ FAMILY_SNAPSHOTS_JOINED = f"{SNAPSHOTS_JOINED} JOIN ({_WITH_DERIVATIVES}) f ON f
 # day (UTC). Summed up to a date, the gains give each model's total then less its total on its
 # first snapshot from the start, and a model missing from one snapshot still counts what it had
 # gained before (its next snapshot adds what it gained in between).
-GAINS = """(
+def gains_sql(where: str = "") -> str:
+    """:data:`GAINS`, over the snapshots ``s`` whose model ``m`` also meet ``where`` only (a part
+    of the build: :func:`history_parts`)."""
+    where = f" AND ({where})" if where else ""
+    return f"""(
     SELECT snapshot_date, k, origin_bucket, uploader_bucket, total - coalesce(before, 0) AS gained,
            greatest(previous, created_day) AS counted_from
     FROM (SELECT s.snapshot_date, m.rowid AS k, s.origin_bucket, s.uploader_bucket,
@@ -177,17 +182,27 @@ GAINS = """(
                  max(s.downloads_all_time) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
                  lag(s.snapshot_date) OVER w AS previous
           FROM model_snapshots s JOIN models m ON m.model_id = s.model_id
-          WHERE s.downloads_all_time IS NOT NULL
+          WHERE s.downloads_all_time IS NOT NULL{where}
           WINDOW w AS (PARTITION BY m.rowid ORDER BY s.snapshot_date))
-)"""
+)"""  # noqa: S608 - our own SQL
+
+
+GAINS = gains_sql()
 GAIN_DIMENSIONS: dict[str, str] = {
     "snapshot_date": "g.snapshot_date", "counted_from": "g.counted_from",
     **{k: v.replace("{p}", "m.") for k, v in FILTER_DIMENSIONS.items()},
     "uploader_bucket": "g.uploader_bucket", "origin_bucket": "g.origin_bucket",
 }
 GAIN_MEASURES: dict[str, tuple[str, str]] = {"gained": ("g.gained", "sum")}
-# each model by its row number within the statement: windows and joins on an integer, not on the ids
-GAINS_JOINED = f"{GAINS} g JOIN models m ON m.rowid = g.k"
+
+
+def gains_joined(where: str = "") -> str:
+    """Each gain ``g`` (:func:`gains_sql` with ``where``) beside its model ``m``."""
+    # each model by its row number within the statement: windows and joins on an integer, not on the ids
+    return f"{gains_sql(where)} g JOIN models m ON m.rowid = g.k"
+
+
+GAINS_JOINED = gains_joined()
 
 
 # The narrow row tables: name → (columns, which rows of ``models m``). A column is an SQL
@@ -287,20 +302,79 @@ def coarse_select(rollup: str, level: str, source: str) -> str:
     return f"SELECT {', '.join([*kept, *_aggregates(measures, again=True)])} FROM {source} GROUP BY ALL"  # noqa: S608
 
 
-def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) -> dict[str, int]:
+# The history's rollups join every snapshot with its model, and the gains take a window over each
+# model's snapshots. With a backfilled history at Hub scale (3,000,000 models, 70 dates: 145
+# million snapshots) one statement over all of them ran out of the build's memory, and the publish
+# failed. A large history is therefore summed in parts, each over the models of a range of ids, and
+# the parts' sums are summed again. The snapshots are stored by date, then id, so a part reads
+# its ids' few row groups of each date instead of every snapshot; a model's snapshots all fall in
+# its part, as the gains' window needs. (Parts by creation month, whose sums need no second pass,
+# read every snapshot for each part: the gains took twice as long, on one thread, as a window on
+# two ran out of memory; parts by snapshot date join every model in each part, and ran out too.)
+HISTORY_PART_ROWS = 8_000_000  # snapshots in a part, about
+# Each history rollup → its dimensions and measures (a part's sums are summed again by them).
+HISTORY_COLUMNS: dict[str, tuple[Mapping[str, str], Mapping[str, tuple[str, str]]]] = {
+    "snapshot_rollup": (SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES),
+    "family_snapshot_rollup": (FAMILY_SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES),
+    "gain_rollup": (GAIN_DIMENSIONS, GAIN_MEASURES),
+}
+HISTORY_ROLLUPS = tuple(HISTORY_COLUMNS)
+_PARTS_TABLE = "_history_parts"  # the parts' sums, before they are summed again
+
+
+def history_parts(con: duckdb.DuckDBPyConnection, part_rows: int = HISTORY_PART_ROWS) -> list[tuple[str, str | None]]:
+    """The id ranges of the parts of the history's rollups: each its first id and the first id of
+    the next (None for the last): one part, every id, unless the history is large. The ranges
+    hold equal numbers of models."""
+    snapshots, = con.execute("SELECT count(*) FROM model_snapshots").fetchone()
+    parts = max(1, math.ceil(snapshots / part_rows))
+    cuts = con.execute("SELECT quantile_disc(model_id, ?) FROM models",
+                       [[i / parts for i in range(1, parts)]]).fetchone()[0] if parts > 1 else []
+    starts = ["", *sorted(set(cuts or []))]
+    return list(zip(starts, [*starts[1:], None], strict=True))
+
+
+def _in_part(end: str | None) -> str:
+    """The condition on the snapshot ``s`` and its model ``m`` of a part's range (its bounds, each
+    given twice); ``end`` None: the last part, with no end."""
+    return "s.model_id >= ? AND m.model_id >= ?" + ("" if end is None else " AND s.model_id < ? AND m.model_id < ?")
+
+
+def _sum_in_parts(con: duckdb.DuckDBPyConnection, table: str, select: str, parts: list[tuple[str, str | None]]) -> None:
+    """``table`` from ``select`` (its ``{part}`` a part's condition), one part at a time: with one
+    part in one statement, else each part's sums written first, then summed again."""
+    if len(parts) == 1:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select.replace('{part}', 'true')}")  # noqa: S608
+        return
+    for number, (start, end) in enumerate(parts):
+        into = f"INSERT INTO {_PARTS_TABLE}" if number else f"CREATE OR REPLACE TABLE {_PARTS_TABLE} AS"
+        con.execute(f"{into} {select.replace('{part}', _in_part(end))}",  # noqa: S608 - constants
+                    [start, start] + ([] if end is None else [end, end]))
+    dimensions, measures = HISTORY_COLUMNS[table]
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS "  # noqa: S608 - constants
+                f"SELECT {', '.join([*dimensions, *_aggregates(measures, again=True)])} FROM {_PARTS_TABLE} GROUP BY ALL")
+    con.execute(f"DROP TABLE {_PARTS_TABLE}")
+
+
+def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS,
+                  history_part_rows: int = HISTORY_PART_ROWS) -> dict[str, int]:
     """Fill the rollups from ``models`` and ``model_snapshots`` (run after both are final); returns
     each table's row count. ``uploaders``: how many accounts without an organisation
-    ``uploader_rollup`` keeps (the tests make it small to exercise the rankings' fallback)."""
+    ``uploader_rollup`` keeps (the tests make it small to exercise the rankings' fallback);
+    ``history_part_rows``: about how many snapshots each part of the history's rollups reads
+    (:func:`history_parts`; the tests make it small to write them in several parts)."""
     # Constants only: the SQL is assembled from this module's own column descriptions.
-    statements = {
+    statements: dict[str, str] = {
         "model_rollup": f"SELECT {_grouped(MODEL_DIMENSIONS, MODEL_MEASURES)} FROM models GROUP BY ALL",  # noqa: S608
         "derivative_rollup": f"SELECT {_grouped(DERIVATIVE_DIMENSIONS, DERIVATIVE_MEASURES)} FROM models "  # noqa: S608
                              f"WHERE {DERIVATIVES.format(p='')} GROUP BY ALL",  # noqa: S608
+        # the history's, a part at a time ({part}: _in_part's condition)
         "snapshot_rollup": f"SELECT {_grouped(SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES)} FROM {SNAPSHOTS_JOINED} "  # noqa: S608
-                           "GROUP BY ALL",
+                           "WHERE {part} GROUP BY ALL",
         "family_snapshot_rollup": f"SELECT {_grouped(FAMILY_SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES)} "  # noqa: S608
-                                  f"FROM {FAMILY_SNAPSHOTS_JOINED} GROUP BY ALL",
-        "gain_rollup": f"SELECT {_grouped(GAIN_DIMENSIONS, GAIN_MEASURES)} FROM {GAINS_JOINED} GROUP BY ALL",  # noqa: S608
+                                  f"FROM {FAMILY_SNAPSHOTS_JOINED} WHERE {{part}} GROUP BY ALL",
+        "gain_rollup": f"SELECT {_grouped(GAIN_DIMENSIONS, GAIN_MEASURES)} "  # noqa: S608
+                       f"FROM {gains_joined('{part}')} GROUP BY ALL",
     }
     kept = f"WITH kept AS ({_KEPT_UPLOADERS.format(uploaders=int(uploaders))})"
     statements["uploader_rollup"] = (
@@ -316,9 +390,13 @@ def build_rollups(con: duckdb.DuckDBPyConnection, uploaders: int = UPLOADERS) ->
                    coalesce(sum(downloads_all_time), 0) AS dall
             FROM models WHERE author IN (SELECT author FROM kept WHERE NOT kept) GROUP BY ALL)
         GROUP BY ALL"""  # noqa: S608 - constants
+    parts = history_parts(con, history_part_rows)
     counts = {}
     for table in ROLLUP_TABLES:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {statements[table]}")  # noqa: S608 - constants only
+        if table in HISTORY_ROLLUPS:
+            _sum_in_parts(con, table, statements[table], parts)
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {statements[table]}")  # noqa: S608 - constants only
         if table in ROLLUP_ORDER:  # then sorted, in a statement of its own (as the row tables below)
             with insertion_order_kept(con):
                 con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} "  # noqa: S608 - constants

@@ -10,6 +10,7 @@ filter sets drawn by Hypothesis from the values in the data.
 from __future__ import annotations
 
 import inspect
+import itertools
 import shutil
 from datetime import date, timedelta
 
@@ -36,10 +37,12 @@ from pipeline.registry import KINDS
 from pipeline.rollups import (
     COARSE_LEVELS,
     COARSENED,
+    HISTORY_ROLLUPS,
     KEY_TABLES,
     ROW_TABLES,
     SIZE_BREAKS,
     build_rollups,
+    history_parts,
     row_table_select,
     size_bucket_at,
     size_bucket_sql,
@@ -370,6 +373,31 @@ def test_a_ranking_of_accounts_falls_back_when_a_left_out_account_could_enter_it
                 limit = args[2] if len(args) > 2 else 20
                 outcomes.append(len(base) == limit and base["downloads"].iloc[-1] > bound)
     assert any(outcomes) and not all(outcomes), outcomes  # both paths were taken
+
+
+def test_the_history_written_in_parts_is_the_history_written_at_once(db, tmp_path):
+    """A large history's rollups are summed in parts (pipeline.rollups.history_parts), each over
+    the models of a range of ids, and the parts' sums summed again: the same rows as the one
+    statement the fixture's small history is summed in, for every table built from them."""
+    path = tmp_path / "parts.duckdb"
+    (source,), = db.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    shutil.copy(source, path)
+    snapshots, = db.execute("SELECT count(*) FROM model_snapshots").fetchone()
+    assert history_parts(db) == [("", None)]  # the fixture's own: one part
+    parts = history_parts(db, snapshots // 6)
+    assert len(parts) >= 5 and parts[0][0] == "" and parts[-1][1] is None, parts
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))  # every id in one part
+    with duckdb.connect(str(path)) as con:
+        build_rollups(con, history_part_rows=snapshots // 6)
+    with duckdb.connect(str(path), read_only=True) as con:
+        for table in (*HISTORY_ROLLUPS, *(f"{rollup}_{level}" for rollup in HISTORY_ROLLUPS if rollup in COARSENED
+                                          for level in COARSE_LEVELS)):
+            written = con.execute(f"SELECT * FROM {table}").df()  # noqa: S608 - our names
+            at_once = db.execute(f"SELECT * FROM {table}").df()  # noqa: S608
+            assert len(written) > 100, table
+            key = list(written.columns)
+            pd.testing.assert_frame_equal(written.sort_values(key, ignore_index=True),
+                                          at_once.sort_values(key, ignore_index=True), obj=table)
 
 
 def test_the_families_history_is_stored_family_by_family(db):
