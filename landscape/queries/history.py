@@ -115,10 +115,13 @@ def families(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 8) -> 
     on the latest date. Columns ``snapshot_date``, ``family``, ``origin_country``, ``downloads``."""
     rows = facts.family_snapshots(filters)
     # the ranking reads the latest date's rows only, the series the chosen families' rows only: no
-    # sum over every family and date (tens of thousands of families)
+    # sum over every family and date (tens of thousands of families). The rollup stores the latest
+    # date's rows first (pipeline.rollups.ROLLUP_ORDER): that date as a top-1, which skips the row
+    # groups that cannot hold a later one, not a max over every row the filters keep.
     return con.execute(f"""
         WITH top AS (SELECT family FROM {rows.relation}
-                     WHERE snapshot_date = (SELECT max(snapshot_date) FROM {rows.relation})
+                     WHERE snapshot_date = (SELECT snapshot_date FROM {rows.relation}
+                                            ORDER BY snapshot_date DESC LIMIT 1)
                      GROUP BY family ORDER BY sum(downloads_30d) DESC NULLS LAST, family LIMIT ?)
         SELECT snapshot_date, family, max(origin_bucket) AS origin_country,
                coalesce(sum(downloads_30d), 0)::BIGINT AS downloads

@@ -400,15 +400,19 @@ def test_the_history_written_in_parts_is_the_history_written_at_once(db, tmp_pat
                                           at_once.sort_values(key, ignore_index=True), obj=table)
 
 
-def test_the_families_history_is_stored_family_by_family(db):
-    """The order pipeline.rollups.ROLLUP_ORDER asks for (the families' series skip the row groups
-    of the other families)."""
-    rows, out_of_order = db.execute("""
-        SELECT count(*), count(*) FILTER (WHERE rowid > 0 AND (family, snapshot_date) < (before_family, before_date))
-        FROM (
-            SELECT rowid, family, snapshot_date, lag(family) OVER (ORDER BY rowid) AS before_family,
-                   lag(snapshot_date) OVER (ORDER BY rowid) AS before_date FROM family_snapshot_rollup)""").fetchone()
-    assert rows > 100 and out_of_order == 0
+def test_the_families_history_is_stored_latest_date_first_then_family_by_family(db):
+    """The order pipeline.rollups.ROLLUP_ORDER asks for: the latest date's rows first (the ranking
+    of the largest families reads them alone), then each family's rows together (their series
+    skip the row groups of the other families)."""
+    rows, latest_first, out_of_order = db.execute("""
+        WITH latest AS (SELECT max(snapshot_date) AS d FROM family_snapshot_rollup),
+        keyed AS (SELECT rowid, snapshot_date <> (SELECT d FROM latest) AS older, family, snapshot_date
+                  FROM family_snapshot_rollup)
+        SELECT count(*), count(*) FILTER (WHERE NOT older),
+               count(*) FILTER (WHERE rowid > 0 AND (older, family, snapshot_date) < (b_older, b_family, b_date))
+        FROM (SELECT *, lag(older) OVER w AS b_older, lag(family) OVER w AS b_family, lag(snapshot_date) OVER w AS b_date
+              FROM keyed WINDOW w AS (ORDER BY rowid))""").fetchone()
+    assert rows > 100 and 0 < latest_first < rows and out_of_order == 0
 
 
 def test_models_are_written_most_downloaded_first(db):
