@@ -170,8 +170,8 @@ FAMILY_SNAPSHOTS_JOINED = f"{SNAPSHOTS_JOINED} JOIN ({_WITH_DERIVATIVES}) f ON f
 # first snapshot from the start, and a model missing from one snapshot still counts what it had
 # gained before (its next snapshot adds what it gained in between).
 def gains_sql(where: str = "") -> str:
-    """:data:`GAINS`, over the snapshots ``s`` whose model ``m`` also meet ``where`` only (a part
-    of the build: :func:`history_parts`)."""
+    """:data:`GAINS` over only the snapshots ``s`` that, with their model ``m``, also meet
+    ``where`` (a part of the build: :func:`history_parts`)."""
     where = f" AND ({where})" if where else ""
     return f"""(
     SELECT snapshot_date, k, origin_bucket, uploader_bucket, total - coalesce(before, 0) AS gained,
