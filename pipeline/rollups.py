@@ -288,11 +288,14 @@ COARSE_LEVELS: dict[str, frozenset[str]] = {
     "coarse": frozenset({"organization", "organization_group", "pipeline_tag"}),
     "coarsest": frozenset({"organization", "organization_group", "pipeline_tag", "created_month"}),
 }
-COARSENED: dict[str, tuple[Mapping[str, str], Mapping[str, tuple[str, str]]]] = {
+# The sums' columns: rollup → its dimensions and its measures.
+ROLLUP_COLUMNS: dict[str, tuple[Mapping[str, str], Mapping[str, tuple[str, str]]]] = {
     "model_rollup": (MODEL_DIMENSIONS, MODEL_MEASURES),
     "snapshot_rollup": (SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES),
+    "family_snapshot_rollup": (FAMILY_SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES),
     "gain_rollup": (GAIN_DIMENSIONS, GAIN_MEASURES),
 }
+COARSENED = {rollup: ROLLUP_COLUMNS[rollup] for rollup in ("model_rollup", "snapshot_rollup", "gain_rollup")}
 COARSE_TABLES: tuple[str, ...] = tuple(f"{rollup}_{level}" for rollup in COARSENED for level in COARSE_LEVELS)
 
 
@@ -315,13 +318,7 @@ def coarse_select(rollup: str, level: str, source: str) -> str:
 # read every snapshot for each part: the gains took twice as long, on one thread, as a window on
 # two ran out of memory; parts by snapshot date join every model in each part, and ran out too.)
 HISTORY_PART_ROWS = 8_000_000  # snapshots in a part, about
-# Each history rollup → its dimensions and measures (a part's sums are summed again by them).
-HISTORY_COLUMNS: dict[str, tuple[Mapping[str, str], Mapping[str, tuple[str, str]]]] = {
-    "snapshot_rollup": (SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES),
-    "family_snapshot_rollup": (FAMILY_SNAPSHOT_DIMENSIONS, SNAPSHOT_MEASURES),
-    "gain_rollup": (GAIN_DIMENSIONS, GAIN_MEASURES),
-}
-HISTORY_ROLLUPS = tuple(HISTORY_COLUMNS)
+HISTORY_ROLLUPS = ("snapshot_rollup", "family_snapshot_rollup", "gain_rollup")
 _PARTS_TABLE = "_history_parts"  # the parts' sums, before they are summed again
 
 
@@ -353,7 +350,7 @@ def _sum_in_parts(con: duckdb.DuckDBPyConnection, table: str, select: str, parts
         into = f"INSERT INTO {_PARTS_TABLE}" if number else f"CREATE OR REPLACE TABLE {_PARTS_TABLE} AS"
         con.execute(f"{into} {select.replace('{part}', _in_part(end))}",  # noqa: S608 - constants
                     [start, start] + ([] if end is None else [end, end]))
-    dimensions, measures = HISTORY_COLUMNS[table]
+    dimensions, measures = ROLLUP_COLUMNS[table]  # a part's sums summed again by the same columns
     con.execute(f"CREATE OR REPLACE TABLE {table} AS "  # noqa: S608 - constants
                 f"SELECT {', '.join([*dimensions, *_aggregates(measures, again=True)])} FROM {_PARTS_TABLE} GROUP BY ALL")
     con.execute(f"DROP TABLE {_PARTS_TABLE}")
